@@ -1,0 +1,25 @@
+/**
+ * Backend failures, classified so that callers and the retry decorator act on kind, not
+ * on message text: `not-found` (the file does not exist), `transient` (worth retrying),
+ * `permanent` (retrying cannot help: permissions, a bad request).
+ */
+import { ChunkvaultError, ErrorCode } from '../engine/errors.ts';
+
+export type BackendErrorKind = 'not-found' | 'transient' | 'permanent';
+
+export class BackendError extends ChunkvaultError {
+  readonly kind: BackendErrorKind;
+  constructor(kind: BackendErrorKind, message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.Backend, message, options);
+    this.kind = kind;
+    this.name = 'BackendError';
+  }
+}
+
+export function isNotFound(e: unknown): boolean {
+  return e instanceof BackendError && e.kind === 'not-found';
+}
+
+export function isTransient(e: unknown): boolean {
+  return e instanceof BackendError && e.kind === 'transient';
+}

@@ -1,0 +1,117 @@
+/**
+ * The `chunkvault` command line: parse, dispatch, map errors to restic's exit codes.
+ */
+import { parseArgs } from 'node:util';
+import { errorMessage } from '../engine/errors.ts';
+import { PROGRAM_VERSION } from '../engine/version.ts';
+import { installSignalHandlers } from '../runtime/signals.ts';
+import { BACKUP_HELP, runBackup } from './commands/backup.ts';
+import { INIT_HELP, runInit } from './commands/init.ts';
+import { SNAPSHOTS_HELP, runSnapshots } from './commands/snapshots.ts';
+import { ExitCode, exitCodeFor } from './exit-codes.ts';
+import { GLOBAL_FLAGS, type GlobalOptions } from './globals.ts';
+import { consoleOutput } from './output.ts';
+
+const USAGE = `chunkvault ${PROGRAM_VERSION}: encrypted, deduplicated backups in restic's repository format
+
+Usage: chunkvault [-r REPO] [--password-file FILE] [--json] [-q] COMMAND [options]
+
+Commands:
+  init        create a repository
+  backup      back up paths into a new snapshot
+  snapshots   list snapshots
+  version     print the version
+
+The repository comes from -r or RESTIC_REPOSITORY, the password from --password-file,
+CHUNKVAULT_PASSWORD or RESTIC_PASSWORD. 'chunkvault COMMAND --help' describes a command.`;
+
+const COMMAND_FLAGS = {
+  init: { 'repository-version': { type: 'string' } },
+  backup: {
+    host: { type: 'string' },
+    tag: { type: 'string', multiple: true },
+    exclude: { type: 'string', short: 'e', multiple: true },
+    compression: { type: 'string' },
+    parent: { type: 'string' },
+    force: { type: 'boolean', default: false },
+  },
+  snapshots: {
+    host: { type: 'string', multiple: true },
+    tag: { type: 'string', multiple: true },
+    path: { type: 'string', multiple: true },
+  },
+} as const;
+
+const HELP: Record<string, string> = { init: INIT_HELP, backup: BACKUP_HELP, snapshots: SNAPSHOTS_HELP };
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const commandAt = argv.findIndex((a, i) => !a.startsWith('-') && !isFlagValue(argv, i));
+  const command = commandAt >= 0 ? argv[commandAt]! : undefined;
+  if (!command || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? ExitCode.Ok : ExitCode.Fatal;
+  }
+  if (command === 'version') {
+    process.stdout.write(`chunkvault ${PROGRAM_VERSION} on Node ${process.versions.node}\n`);
+    return ExitCode.Ok;
+  }
+  const flags = COMMAND_FLAGS[command as keyof typeof COMMAND_FLAGS];
+  if (!flags) {
+    process.stderr.write(`chunkvault: unknown command '${command}'\n\n${USAGE}\n`);
+    return ExitCode.Fatal;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv.slice(0, commandAt), ...argv.slice(commandAt + 1)],
+      options: { ...GLOBAL_FLAGS, ...flags },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    process.stderr.write(`chunkvault ${command}: ${errorMessage(e)}\n\n${HELP[command]}\n`);
+    return ExitCode.Fatal;
+  }
+  const v = parsed.values as Record<string, unknown>;
+  if (v.help) {
+    process.stdout.write(`${HELP[command]}\n`);
+    return ExitCode.Ok;
+  }
+  const g: GlobalOptions = {
+    repo: v.repo as string | undefined,
+    passwordFile: v['password-file'] as string | undefined,
+    json: v.json === true,
+    quiet: v.quiet === true,
+  };
+  const out = consoleOutput(g.quiet);
+  const signals = installSignalHandlers((sig) => out.warn(`${sig} received: stopping and removing the lock`));
+  try {
+    switch (command) {
+      case 'init':
+        return await runInit(g, v, out, env);
+      case 'backup':
+        if (parsed.positionals.length === 0) {
+          process.stderr.write(`chunkvault backup: no paths given\n\n${BACKUP_HELP}\n`);
+          return ExitCode.Fatal;
+        }
+        return await runBackup(g, v, parsed.positionals, out, env, signals.signal);
+      case 'snapshots':
+        return await runSnapshots(g, v as { host?: string[]; tag?: string[]; path?: string[] }, out, env, signals.signal);
+      default:
+        return ExitCode.Fatal;
+    }
+  } catch (e) {
+    out.done();
+    const code = signals.received() ? ExitCode.Interrupted : exitCodeFor(e);
+    process.stderr.write(`chunkvault ${command}: ${errorMessage(e)}\n`);
+    return code;
+  } finally {
+    signals.dispose();
+  }
+}
+
+/** Whether argv[i] is the value of a preceding global flag that takes one. */
+function isFlagValue(argv: string[], i: number): boolean {
+  const prev = argv[i - 1];
+  return prev === '-r' || prev === '--repo' || prev === '-p' || prev === '--password-file';
+}

@@ -1,0 +1,76 @@
+import type { SnapshotEntry } from '../../engine/repository/repository.ts';
+import { formatTime } from '../../engine/format/index.ts';
+import { formatBytes } from '../../ui/human.ts';
+import { openRepository, type GlobalOptions } from '../globals.ts';
+import type { Output } from '../output.ts';
+
+export const SNAPSHOTS_HELP = `chunkvault snapshots: list snapshots
+
+Usage: chunkvault snapshots -r REPO [--host H] [--tag T] [--path P] [--json]`;
+
+export interface SnapshotFilter {
+  host?: string[];
+  tag?: string[];
+  path?: string[];
+}
+
+export function matchesFilter(s: SnapshotEntry, f: SnapshotFilter): boolean {
+  if (f.host?.length && !f.host.includes(s.snapshot.hostname ?? '')) return false;
+  if (f.tag?.length && !f.tag.every((t) => t.split(',').every((x) => s.snapshot.tags?.includes(x)))) return false;
+  if (f.path?.length && !f.path.every((p) => s.snapshot.paths.includes(p))) return false;
+  return true;
+}
+
+/** The JSON shape `restic snapshots --json` prints, plus our summary figures. */
+export function snapshotJson(s: SnapshotEntry): Record<string, unknown> {
+  const { snapshot } = s;
+  return {
+    time: formatTime(snapshot.time),
+    ...(snapshot.parent ? { parent: snapshot.parent } : {}),
+    tree: snapshot.tree,
+    paths: snapshot.paths,
+    hostname: snapshot.hostname ?? '',
+    username: snapshot.username ?? '',
+    ...(snapshot.tags?.length ? { tags: snapshot.tags } : {}),
+    id: s.id,
+    short_id: s.id.slice(0, 8),
+    ...(snapshot.summary
+      ? {
+          summary: {
+            files_new: snapshot.summary.filesNew,
+            files_changed: snapshot.summary.filesChanged,
+            files_unmodified: snapshot.summary.filesUnmodified,
+            data_added: snapshot.summary.dataAdded,
+            total_files_processed: snapshot.summary.totalFilesProcessed,
+            total_bytes_processed: snapshot.summary.totalBytesProcessed,
+          },
+        }
+      : {}),
+  };
+}
+
+export async function runSnapshots(g: GlobalOptions, f: SnapshotFilter, out: Output, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<number> {
+  const repo = await openRepository(g, env, { signal });
+  const list = (await repo.listSnapshots({ signal })).filter((s) => matchesFilter(s, f));
+  if (g.json) {
+    out.result(JSON.stringify(list.map(snapshotJson)));
+    return 0;
+  }
+  const rows = list.map((s) => [
+    s.id.slice(0, 8),
+    formatTime(s.snapshot.time).replace('T', ' ').replace(/\.\d+/, '').replace('Z', ''),
+    s.snapshot.hostname ?? '',
+    (s.snapshot.tags ?? []).join(','),
+    s.snapshot.summary ? formatBytes(s.snapshot.summary.totalBytesProcessed) : '',
+    s.snapshot.paths.join(', '),
+  ]);
+  out.result(table(['ID', 'Time', 'Host', 'Tags', 'Size', 'Paths'], rows));
+  out.result(`${list.length} snapshot${list.length === 1 ? '' : 's'}`);
+  return 0;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}

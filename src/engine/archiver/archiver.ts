@@ -1,0 +1,348 @@
+/**
+ * Walks the backup targets and builds the snapshot's tree, bottom-up: files become content
+ * lists, directories become tree blobs. The tree mirrors absolute paths, as restic's does:
+ * backing up /srv/app gives a root tree {srv} → {app} → contents, the intermediate
+ * directories carrying the metadata of the real /srv.
+ *
+ * Files unchanged since the parent snapshot (same type, size, mtime, ctime and inode: restic's
+ * rule) reuse the parent's content list without being read, provided every blob is still
+ * in the index. Unreadable entries are reported through `onError` and left out.
+ */
+import * as fs from 'node:fs/promises';
+import type { BigIntStats, Dirent } from 'node:fs';
+import * as path from 'node:path';
+import { Semaphore } from '../concurrency.ts';
+import { errorMessage, isChunkvaultError, throwIfAborted } from '../errors.ts';
+import { goModeFromUnix, nodeTypeFromUnix, serializeTree, type TreeNode } from '../format/index.ts';
+import { idOf, type Id } from '../id.ts';
+import type { BlobSaver } from '../repository/blob-saver.ts';
+import type { Repository } from '../repository/repository.ts';
+import { readBlocks, saveContent } from './content-saver.ts';
+import type { ExcludeFn } from './exclude.ts';
+import { OwnerNames } from './owners.ts';
+
+export interface ArchiveProgress {
+  filesNew: number;
+  filesChanged: number;
+  filesUnmodified: number;
+  dirs: number;
+  /** Bytes of file content seen (read, or unchanged and reused). */
+  bytesProcessed: number;
+  /** Bytes actually read from disk. */
+  bytesRead: number;
+  errors: number;
+}
+
+export interface SourceError {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface ArchiverOptions {
+  exclude?: ExcludeFn;
+  /** Files read at once: overlaps I/O of small files. @default 4 */
+  fileConcurrency?: number;
+  signal?: AbortSignal;
+  onError?: (e: SourceError) => void;
+}
+
+export interface ArchiveStats extends ArchiveProgress {
+  dirsNew: number;
+  dirsChanged: number;
+  dirsUnmodified: number;
+}
+
+type ParentLookup = Map<string, TreeNode> | undefined;
+
+/** A node of the virtual tree above and at the targets. */
+interface VirtualDir {
+  readonly children: Map<string, VirtualDir>;
+  /** The absolute path this entry stands for. */
+  readonly absolutePath: string;
+  /** True when this path is itself a backup target (everything below it is included). */
+  isTarget: boolean;
+}
+
+export class Archiver {
+  readonly progress: ArchiveStats = {
+    filesNew: 0,
+    filesChanged: 0,
+    filesUnmodified: 0,
+    dirs: 0,
+    dirsNew: 0,
+    dirsChanged: 0,
+    dirsUnmodified: 0,
+    bytesProcessed: 0,
+    bytesRead: 0,
+    errors: 0,
+  };
+  readonly #repo: Repository;
+  readonly #saver: BlobSaver;
+  readonly #opts: ArchiverOptions;
+  readonly #files: Semaphore;
+  readonly #owners = new OwnerNames();
+  readonly #exclude: ExcludeFn;
+
+  constructor(repo: Repository, saver: BlobSaver, opts: ArchiverOptions = {}) {
+    this.#repo = repo;
+    this.#saver = saver;
+    this.#opts = opts;
+    this.#files = new Semaphore(opts.fileConcurrency ?? 4);
+    this.#exclude = opts.exclude ?? (() => false);
+  }
+
+  /**
+   * Archives the targets (absolute paths) and returns the root tree id. `parentTree` is
+   * the root tree of the parent snapshot, if any. `extra` nodes (a dump from stdin) are
+   * added to the root tree.
+   */
+  async archive(targets: readonly string[], parentTree: Id | undefined, extra: TreeNode[] = []): Promise<Id> {
+    const root = buildVirtualTree(targets);
+    const parent = await this.#loadParent(parentTree);
+    const nodes = await this.#children(root, parent);
+    return this.#saveTree([...nodes, ...extra], parent !== undefined);
+  }
+
+  async #children(dir: VirtualDir, parent: ParentLookup): Promise<TreeNode[]> {
+    const nodes: TreeNode[] = [];
+    for (const [name, child] of dir.children) {
+      throwIfAborted(this.#opts.signal);
+      const node = child.isTarget
+        ? await this.#entry(child.absolutePath, Buffer.from(name), parent?.get(Buffer.from(name).toString('latin1')))
+        : await this.#intermediate(child, name, parent?.get(Buffer.from(name).toString('latin1')));
+      if (node) nodes.push(node);
+    }
+    return nodes;
+  }
+
+  async #intermediate(dir: VirtualDir, name: string, parentNode: TreeNode | undefined): Promise<TreeNode | undefined> {
+    const stat = await this.#lstat(dir.absolutePath);
+    if (!stat) return undefined;
+    const parent = await this.#loadParent(parentNode?.type === 'dir' ? parentNode.subtree : undefined);
+    const node = this.#baseNode(Buffer.from(name), stat, 'dir');
+    const children = await this.#children(dir, parent);
+    node.subtree = await this.#saveTree(children, parent !== undefined);
+    return node;
+  }
+
+  /** One real filesystem entry and, for a directory, everything below it. */
+  async #entry(absolutePath: string | Buffer, name: Buffer, parentNode: TreeNode | undefined): Promise<TreeNode | undefined> {
+    const stat = await this.#lstat(absolutePath);
+    if (!stat) return undefined;
+    const type = nodeTypeFromUnix(Number(stat.mode));
+    if (!type) {
+      this.#fail(absolutePath, 'unsupported file type');
+      return undefined;
+    }
+    const node = this.#baseNode(name, stat, type);
+    switch (type) {
+      case 'dir':
+        return this.#directory(absolutePath, node, parentNode);
+      case 'file':
+        return this.#file(absolutePath, node, stat, parentNode);
+      case 'symlink':
+        try {
+          node.linktarget = (await fs.readlink(absolutePath, { encoding: 'buffer' })).toString('utf8');
+        } catch (e) {
+          this.#fail(absolutePath, errorMessage(e));
+          return undefined;
+        }
+        return node;
+      default:
+        if (type === 'dev' || type === 'chardev') node.device = stat.rdev;
+        return node;
+    }
+  }
+
+  async #directory(absolutePath: string | Buffer, node: TreeNode, parentNode: TreeNode | undefined): Promise<TreeNode | undefined> {
+    let entries: Dirent<Buffer>[];
+    try {
+      entries = await fs.readdir(absolutePath, { encoding: 'buffer', withFileTypes: true });
+    } catch (e) {
+      this.#fail(absolutePath, errorMessage(e));
+      return undefined;
+    }
+    entries.sort((a, b) => Buffer.compare(a.name, b.name));
+    const parent = await this.#loadParent(parentNode?.type === 'dir' ? parentNode.subtree : undefined);
+    const base = typeof absolutePath === 'string' ? Buffer.from(absolutePath) : absolutePath;
+    const separator = base[base.length - 1] === 0x2f ? Buffer.alloc(0) : Buffer.from('/');
+    const children: Promise<TreeNode | undefined>[] = [];
+    for (const entry of entries) {
+      throwIfAborted(this.#opts.signal);
+      const childPath = Buffer.concat([base, separator, entry.name]);
+      if (this.#exclude(childPath.toString('utf8'))) continue;
+      const parentChild = parent?.get(entry.name.toString('latin1'));
+      if (await isDirectory(entry, childPath)) {
+        // Subdirectories are walked one after another, so only the directories on the
+        // current path are open at once; files below keep the file slots busy meanwhile.
+        children.push(Promise.resolve(await this.#entry(childPath, entry.name, parentChild)));
+      } else {
+        // Everything else runs concurrently, within the file slots.
+        await this.#files.acquire();
+        children.push(this.#entry(childPath, entry.name, parentChild).finally(() => this.#files.release()));
+      }
+    }
+    const nodes = (await Promise.all(children)).filter((n): n is TreeNode => n !== undefined);
+    this.progress.dirs++;
+    node.subtree = await this.#saveTree(nodes, parent !== undefined, parentNode?.subtree);
+    return node;
+  }
+
+  async #file(absolutePath: string | Buffer, node: TreeNode, stat: BigIntStats, parentNode: TreeNode | undefined): Promise<TreeNode | undefined> {
+    const size = Number(stat.size);
+    if (parentNode && this.#unchanged(node, parentNode)) {
+      node.content = parentNode.content;
+      this.progress.filesUnmodified++;
+      this.progress.bytesProcessed += size;
+      return node;
+    }
+    let fh: fs.FileHandle | undefined;
+    try {
+      fh = await fs.open(absolutePath, 'r');
+      const saved = await saveContent(readBlocks(fh, size), this.#repo.config.chunkerPolynomial, this.#saver, {
+        signal: this.#opts.signal,
+        onBytes: (n) => {
+          this.progress.bytesRead += n;
+          this.progress.bytesProcessed += n;
+        },
+      });
+      node.content = saved.content;
+      if (saved.size > 0) node.size = saved.size;
+      else delete node.size;
+    } catch (e) {
+      // Our own errors (storage, cancellation) are fatal; the filesystem's are the source's.
+      if (isChunkvaultError(e)) throw e;
+      this.#fail(absolutePath, errorMessage(e));
+      return undefined;
+    } finally {
+      await fh?.close().catch(() => {});
+    }
+    if (parentNode) this.progress.filesChanged++;
+    else this.progress.filesNew++;
+    return node;
+  }
+
+  /** restic's change test, plus: every blob of the old content must still exist. */
+  #unchanged(node: TreeNode, old: TreeNode): boolean {
+    if (old.type !== 'file' || !old.content) return false;
+    if ((old.size ?? 0) !== (node.size ?? 0)) return false;
+    if (old.mtime !== node.mtime || old.ctime !== node.ctime) return false;
+    if ((old.inode ?? 0n) !== (node.inode ?? 0n)) return false;
+    return old.content.every((id) => this.#saver.known('data', id));
+  }
+
+  #baseNode(name: Buffer, st: BigIntStats, type: string): TreeNode {
+    const uid = Number(st.uid);
+    const gid = Number(st.gid);
+    const node: TreeNode = {
+      name: new Uint8Array(name),
+      type,
+      mode: goModeFromUnix(Number(st.mode)),
+      mtime: st.mtimeNs,
+      // restic stores atime = mtime unless asked otherwise: reading files must not change trees.
+      atime: st.mtimeNs,
+      ctime: st.ctimeNs,
+      uid,
+      gid,
+      content: null,
+    };
+    const user = this.#owners.user(uid);
+    const group = this.#owners.group(gid);
+    if (user) node.user = user;
+    if (group) node.group = group;
+    if (st.ino > 0n) node.inode = st.ino;
+    if (st.dev > 0n) node.deviceId = st.dev;
+    if (type === 'file') {
+      node.content = [];
+      if (st.size > 0n) node.size = Number(st.size);
+    }
+    if (type !== 'dir' && st.nlink > 0n) node.links = st.nlink;
+    return node;
+  }
+
+  async #saveTree(nodes: TreeNode[], hadParent: boolean, parentSubtree?: Id): Promise<Id> {
+    const bytes = serializeTree(nodes);
+    const id = idOf(bytes);
+    await this.#saver.save('tree', bytes, id);
+    if (!hadParent) this.progress.dirsNew++;
+    else if (id === parentSubtree) this.progress.dirsUnmodified++;
+    else this.progress.dirsChanged++;
+    return id;
+  }
+
+  async #loadParent(treeId: Id | undefined): Promise<ParentLookup> {
+    if (!treeId) return undefined;
+    try {
+      const nodes = await this.#repo.loadTree(treeId, { signal: this.#opts.signal });
+      // Keyed by the raw name bytes (latin1 maps bytes 1:1 to a string).
+      return new Map(nodes.map((n) => [Buffer.from(n.name).toString('latin1'), n]));
+    } catch {
+      // A damaged parent only costs speed: everything below is read again.
+      return undefined;
+    }
+  }
+
+  async #lstat(p: string | Buffer): Promise<BigIntStats | undefined> {
+    try {
+      return await fs.lstat(p, { bigint: true });
+    } catch (e) {
+      this.#fail(p, errorMessage(e));
+      return undefined;
+    }
+  }
+
+  #fail(p: string | Buffer, message: string): void {
+    this.progress.errors++;
+    this.#opts.onError?.({ path: p.toString(), message });
+  }
+}
+
+/** Directory test without an extra lstat where the directory entry already tells. */
+async function isDirectory(entry: Dirent<Buffer>, p: Buffer): Promise<boolean> {
+  if (entry.isDirectory()) return true;
+  if (entry.isFile() || entry.isSymbolicLink() || entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice()) {
+    return false;
+  }
+  try {
+    return (await fs.lstat(p)).isDirectory();
+  } catch {
+    return false; // reported when the entry itself is read
+  }
+}
+
+/** Builds the tree of path components above and at the targets. */
+export function buildVirtualTree(targets: readonly string[]): VirtualDir {
+  const root: VirtualDir = { children: new Map(), absolutePath: '/', isTarget: false };
+  for (const target of normalizeTargets(targets)) {
+    const parts = target.split('/').filter((p) => p.length > 0);
+    let dir = root;
+    let abs = '';
+    for (const part of parts) {
+      abs += `/${part}`;
+      let next = dir.children.get(part);
+      if (!next) {
+        next = { children: new Map(), absolutePath: abs, isTarget: false };
+        dir.children.set(part, next);
+      }
+      dir = next;
+    }
+    dir.isTarget = true;
+  }
+  sortChildren(root);
+  return root;
+}
+
+function sortChildren(dir: VirtualDir): void {
+  const sorted = [...dir.children.entries()].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  dir.children.clear();
+  for (const [k, v] of sorted) {
+    dir.children.set(k, v);
+    sortChildren(v);
+  }
+}
+
+/** Absolute, normalized, deduplicated, and without targets nested inside other targets. */
+export function normalizeTargets(targets: readonly string[]): string[] {
+  const abs = [...new Set(targets.map((t) => path.resolve(t)))].sort();
+  return abs.filter((t) => !abs.some((other) => other !== t && (other === '/' || t.startsWith(`${other}/`))));
+}

@@ -1,0 +1,200 @@
+/**
+ * The backup operation: lock, load the index, pick the parent snapshot, archive the
+ * targets, make everything durable, and only then write the snapshot.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Archiver, normalizeTargets, type ArchiveStats, type SourceError } from '../archiver/archiver.ts';
+import { compileExcludes } from '../archiver/exclude.ts';
+import { ChunkvaultError, ErrorCode } from '../errors.ts';
+import { serializeSnapshot, type Snapshot, type TreeNode } from '../format/index.ts';
+import type { Id } from '../id.ts';
+import { BlobSaver, type BlobSaverStats } from '../repository/blob-saver.ts';
+import { withLock } from '../repository/lock.ts';
+import type { Repository, SnapshotEntry } from '../repository/repository.ts';
+import { PROGRAM_VERSION } from '../version.ts';
+
+export type BackupPhase = 'lock' | 'index' | 'parent' | 'archive' | 'flush' | 'snapshot';
+
+export interface BackupProgress extends ArchiveStats {
+  phase: BackupPhase;
+  /** Stored bytes the repository grew by so far (packs and index files). */
+  bytesWritten: number;
+  /** Plaintext bytes of new data blobs so far. */
+  dataAdded: number;
+  elapsedMs: number;
+}
+
+export interface BackupOptions {
+  /** Paths to back up; relative ones resolve against `baseDir`. */
+  targets: readonly string[];
+  /** restic-style exclude patterns. */
+  excludes?: readonly string[];
+  /** Where relative targets and patterns resolve. */
+  baseDir: string;
+  hostname: string;
+  tags?: readonly string[];
+  /** Parent snapshot id; undefined picks the latest with the same host and paths; null forces none. */
+  parent?: Id | null;
+  /** Snapshot time. @default now */
+  time?: Date;
+  /** Extra nodes for the root tree (e.g. a dump read from a command). */
+  extraNodes?: TreeNode[];
+  lockWaitMs?: number;
+  signal?: AbortSignal;
+  /** Called every `progressIntervalMs` while the backup runs, and once at the end. */
+  onProgress?: (p: BackupProgress) => void;
+  progressIntervalMs?: number;
+  onSourceError?: (e: SourceError) => void;
+  onLockRefreshError?: (e: unknown) => void;
+}
+
+export interface BackupStats extends ArchiveStats, BlobSaverStats {
+  /** Everything the repository grew by: packs, index files and the snapshot file. */
+  bytesAdded: number;
+  durationMs: number;
+}
+
+export interface BackupResult {
+  snapshotId: Id;
+  snapshot: Snapshot;
+  parentId: Id | undefined;
+  stats: BackupStats;
+  errors: SourceError[];
+}
+
+export async function backup(repo: Repository, opts: BackupOptions): Promise<BackupResult> {
+  const started = Date.now();
+  const startNs = BigInt(opts.time?.getTime() ?? started) * 1_000_000n;
+  const targets = normalizeTargets(opts.targets.map((t) => path.resolve(opts.baseDir, t)));
+  if (targets.length === 0 && !opts.extraNodes?.length) {
+    throw new ChunkvaultError(ErrorCode.InvalidInput, 'nothing to back up: no source paths were given');
+  }
+  const errors: SourceError[] = [];
+  const saver = new BlobSaver(repo, { signal: opts.signal });
+  const archiver = new Archiver(repo, saver, {
+    exclude: compileExcludes(opts.excludes ?? [], opts.baseDir),
+    signal: opts.signal,
+    onError: (e) => {
+      errors.push(e);
+      opts.onSourceError?.(e);
+    },
+  });
+  let phase: BackupPhase = 'lock';
+  const report = () =>
+    opts.onProgress?.({
+      ...archiver.progress,
+      phase,
+      bytesWritten: saver.stats.bytesWritten,
+      dataAdded: saver.stats.dataAdded,
+      elapsedMs: Date.now() - started,
+    });
+  const enter = (p: BackupPhase) => {
+    phase = p;
+  };
+  const timer = opts.onProgress ? setInterval(report, opts.progressIntervalMs ?? 10_000) : undefined;
+  timer?.unref();
+  try {
+    enter('lock');
+    return await withLock(
+      repo,
+      { exclusive: false, waitMs: opts.lockWaitMs, signal: opts.signal, onRefreshError: opts.onLockRefreshError },
+      async () => {
+        enter('index');
+        await repo.loadIndex({ signal: opts.signal });
+        enter('parent');
+        const parent = await findParent(repo, opts, targets);
+        enter('archive');
+        const tree = await archiver.archive(targets, parent?.snapshot.tree, opts.extraNodes);
+        if (errors.length > 0 && archiver.progress.filesNew + archiver.progress.filesChanged + archiver.progress.filesUnmodified === 0 && !opts.extraNodes?.length) {
+          throw new ChunkvaultError(ErrorCode.Source, `nothing could be read: ${errors[0]!.path}: ${errors[0]!.message}`);
+        }
+        enter('flush');
+        await saver.flush();
+        enter('snapshot');
+        const snapshot = makeSnapshot(opts, targets, tree, parent?.id, startNs, archiver.progress, saver.stats);
+        const saved = await repo.saveUnpacked('snapshot', serializeSnapshot(snapshot), { signal: opts.signal });
+        report();
+        const stats: BackupStats = {
+          ...archiver.progress,
+          ...saver.stats,
+          bytesAdded: saver.stats.bytesWritten + saved.size,
+          durationMs: Date.now() - started,
+        };
+        return { snapshotId: saved.id, snapshot, parentId: parent?.id, stats, errors };
+      },
+    );
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function findParent(repo: Repository, opts: BackupOptions, targets: readonly string[]): Promise<SnapshotEntry | undefined> {
+  if (opts.parent === null) return undefined;
+  const snapshots = await repo.listSnapshots({ signal: opts.signal });
+  if (opts.parent !== undefined) {
+    const id = await repo.resolveId('snapshot', opts.parent, { signal: opts.signal });
+    const found = snapshots.find((s) => s.id === id);
+    if (!found) throw new ChunkvaultError(ErrorCode.InvalidInput, `parent snapshot ${opts.parent} not found`);
+    return found;
+  }
+  const wanted = [...targets].sort().join('\0');
+  let best: SnapshotEntry | undefined;
+  for (const s of snapshots) {
+    if (s.snapshot.hostname !== opts.hostname) continue;
+    if ([...s.snapshot.paths].sort().join('\0') !== wanted) continue;
+    if (!best || s.snapshot.time >= best.snapshot.time) best = s;
+  }
+  return best;
+}
+
+function makeSnapshot(
+  opts: BackupOptions,
+  targets: readonly string[],
+  tree: Id,
+  parent: Id | undefined,
+  startNs: bigint,
+  archive: ArchiveStats,
+  saved: BlobSaverStats,
+): Snapshot {
+  const user = safeUserInfo();
+  const snapshot: Snapshot = {
+    time: startNs,
+    tree,
+    paths: [...targets],
+    hostname: opts.hostname,
+    username: user.username,
+    programVersion: `chunkvault ${PROGRAM_VERSION}`,
+    summary: {
+      backupStart: startNs,
+      backupEnd: BigInt(Date.now()) * 1_000_000n,
+      filesNew: archive.filesNew,
+      filesChanged: archive.filesChanged,
+      filesUnmodified: archive.filesUnmodified,
+      dirsNew: archive.dirsNew,
+      dirsChanged: archive.dirsChanged,
+      dirsUnmodified: archive.dirsUnmodified,
+      dataBlobs: saved.dataBlobs,
+      treeBlobs: saved.treeBlobs,
+      dataAdded: saved.dataAdded,
+      dataAddedPacked: saved.dataAddedPacked,
+      totalFilesProcessed: archive.filesNew + archive.filesChanged + archive.filesUnmodified,
+      totalBytesProcessed: archive.bytesProcessed,
+    },
+  };
+  if (parent) snapshot.parent = parent;
+  if (user.uid > 0) snapshot.uid = user.uid;
+  if (user.gid > 0) snapshot.gid = user.gid;
+  if (opts.excludes?.length) snapshot.excludes = [...opts.excludes];
+  if (opts.tags?.length) snapshot.tags = [...opts.tags];
+  return snapshot;
+}
+
+function safeUserInfo(): { username: string; uid: number; gid: number } {
+  try {
+    const u = os.userInfo();
+    return { username: u.username, uid: u.uid, gid: u.gid };
+  } catch {
+    return { username: '', uid: 0, gid: 0 };
+  }
+}

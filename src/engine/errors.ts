@@ -1,0 +1,62 @@
+/**
+ * Typed errors with stable codes. Callers switch on `code` (or use the `is*`
+ * predicates), never on message text: codes survive bundling, messages may change.
+ */
+
+export const ErrorCode = {
+  /** Bad input from the user: a flag, an input, a path. */
+  InvalidInput: 'ERR_INVALID_INPUT',
+  /** No key file opened with the given password. */
+  WrongPassword: 'ERR_WRONG_PASSWORD',
+  /** No repository at the location. */
+  RepositoryNotFound: 'ERR_REPOSITORY_NOT_FOUND',
+  /** `init` on a location that already holds a repository. */
+  RepositoryExists: 'ERR_REPOSITORY_EXISTS',
+  /** The repository holds something we do not support (version, KDF ...). */
+  Unsupported: 'ERR_UNSUPPORTED',
+  /** A MAC, hash or structural check failed: data is corrupt or was tampered with. */
+  Integrity: 'ERR_INTEGRITY',
+  /** Another process holds a conflicting lock. */
+  Locked: 'ERR_LOCKED',
+  /** The storage backend failed. */
+  Backend: 'ERR_BACKEND',
+  /** A source file could not be read (counted, not fatal, during backup). */
+  Source: 'ERR_SOURCE',
+  /** The operation was cancelled through its AbortSignal. */
+  Aborted: 'ERR_ABORTED',
+  /** A bug: an invariant of our own did not hold. */
+  Internal: 'ERR_INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class ChunkvaultError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = 'ChunkvaultError';
+  }
+}
+
+export function isChunkvaultError(e: unknown, code?: ErrorCode): e is ChunkvaultError {
+  return e instanceof ChunkvaultError && (code === undefined || e.code === code);
+}
+
+export const invalidInput = (message: string, cause?: unknown) =>
+  new ChunkvaultError(ErrorCode.InvalidInput, message, { cause });
+export const integrityError = (message: string, cause?: unknown) =>
+  new ChunkvaultError(ErrorCode.Integrity, message, { cause });
+export const internalError = (message: string) => new ChunkvaultError(ErrorCode.Internal, message);
+
+/** The message of anything thrown, for logs. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+/** Throws a ChunkvaultError(Aborted) when the signal has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new ChunkvaultError(ErrorCode.Aborted, 'operation cancelled', { cause: signal.reason });
+  }
+}

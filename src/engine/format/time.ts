@@ -1,0 +1,115 @@
+/**
+ * Timestamps as restic stores them (doc 7.5): RFC 3339 with up to nanosecond precision.
+ * In memory a timestamp is a bigint count of nanoseconds since 1970-01-01T00:00:00Z.
+ */
+import { integrityError, invalidInput } from '../errors.ts';
+
+const NS_PER_SECOND = 1_000_000_000n;
+const SECONDS_PER_DAY = 86_400;
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (month 1..12). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const mp = month > 2 ? month - 3 : month + 9;
+  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+function civilFromDays(days: number): [year: number, month: number, day: number] {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return [yoe + era * 400 + (month <= 2 ? 1 : 0), month, day];
+}
+
+/** 0000-01-01T00:00:00Z, the earliest time RFC 3339 (and Go's JSON encoder) can write. */
+export const MIN_TIME_NS: bigint = BigInt(daysFromCivil(0, 1, 1) * SECONDS_PER_DAY) * NS_PER_SECOND;
+/** 9999-12-31T23:59:59.999999999Z, the latest writable time. */
+export const MAX_TIME_NS: bigint = BigInt(daysFromCivil(10_000, 1, 1) * SECONDS_PER_DAY) * NS_PER_SECOND - 1n;
+/** Go's zero `time.Time`, 0001-01-01T00:00:00Z: what restic reads for a missing time. */
+export const GO_ZERO_TIME_NS: bigint = BigInt(daysFromCivil(1, 1, 1) * SECONDS_PER_DAY) * NS_PER_SECOND;
+
+/** Clamps into the range {@link formatTime} accepts (years 0..9999), as later restic does. */
+export function clampTime(ns: bigint): bigint {
+  return ns < MIN_TIME_NS ? MIN_TIME_NS : ns > MAX_TIME_NS ? MAX_TIME_NS : ns;
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+/**
+ * RFC 3339 in UTC with a `Z`, like Go's `time.RFC3339Nano`: the fraction loses its
+ * trailing zeros and is left out when zero. Years outside 0..9999 cannot be written
+ * (Go's MarshalJSON refuses them too): throws InvalidInput; see {@link clampTime}.
+ */
+export function formatTime(ns: bigint): string {
+  if (ns < MIN_TIME_NS || ns > MAX_TIME_NS) {
+    throw invalidInput(`timestamp ${ns} ns is outside years 0..9999`);
+  }
+  let seconds = ns / NS_PER_SECOND;
+  let frac = ns % NS_PER_SECOND;
+  if (frac < 0n) {
+    frac += NS_PER_SECOND;
+    seconds -= 1n;
+  }
+  const s = Number(seconds);
+  const days = Math.floor(s / SECONDS_PER_DAY);
+  const sod = s - days * SECONDS_PER_DAY;
+  const [year, month, day] = civilFromDays(days);
+  let out =
+    `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T` +
+    `${pad(Math.floor(sod / 3600), 2)}:${pad(Math.floor(sod / 60) % 60, 2)}:${pad(sod % 60, 2)}`;
+  if (frac !== 0n) out += '.' + frac.toString().padStart(9, '0').replace(/0+$/, '');
+  return out + 'Z';
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * Parses what Go's `time.Parse(time.RFC3339, s)` accepts: `YYYY-MM-DDTHH:MM:SS`, an
+ * optional fraction, and a zone `Z` or `±hh:mm` (required). Like Go, more than 9
+ * fraction digits are truncated and `,` is accepted for `.`; fields are range-checked
+ * (no leap second 60). Throws an Integrity error otherwise.
+ */
+export function parseTime(s: string): bigint {
+  const m = RFC3339.exec(s);
+  const bad = (why: string): never => {
+    throw integrityError(`invalid timestamp ${JSON.stringify(s)}: ${why}`);
+  };
+  if (m === null) return bad('not RFC 3339 with a time zone');
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
+  if (month < 1 || month > 12) bad('month out of range');
+  if (day < 1 || day > daysInMonth(year, month)) bad('day out of range');
+  if (hour > 23) bad('hour out of range');
+  if (minute > 59) bad('minute out of range');
+  if (second > 59) bad('second out of range');
+  let offset = 0;
+  if (m[8] === undefined) {
+    const oh = Number(m[10]);
+    const om = Number(m[11]);
+    if (oh > 23 || om > 59) bad('zone offset out of range');
+    offset = (oh * 60 + om) * 60 * (m[9] === '-' ? -1 : 1);
+  }
+  const frac = m[7] === undefined ? 0n : BigInt(m[7].slice(0, 9).padEnd(9, '0'));
+  const local = daysFromCivil(year, month, day) * SECONDS_PER_DAY + hour * 3600 + minute * 60 + second;
+  return BigInt(local - offset) * NS_PER_SECOND + frac;
+}

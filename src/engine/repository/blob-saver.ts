@@ -1,0 +1,188 @@
+/**
+ * The write path for blobs: dedup against the index and against blobs in flight, compress
+ * on libuv's thread pool, seal, collect into packs of one type, upload finished packs, and
+ * write index files for packs once they are stored. Memory is bounded: callers wait in
+ * `save` while too many plaintext bytes are between "accepted" and "in a pack".
+ *
+ * Durability order (restic-format.md 8): a pack is in the master index only after its
+ * upload completed, and `flush` writes the index files only after every pack is stored,
+ * so a snapshot saved after `flush` never points at missing data.
+ */
+import type { CallOptions } from '../../backends/backend.ts';
+import { compress } from '../compress/zstd.ts';
+import { Semaphore } from '../concurrency.ts';
+import { seal } from '../crypto/index.ts';
+import { ChunkvaultError, ErrorCode, errorMessage, isChunkvaultError, throwIfAborted } from '../errors.ts';
+import { serializeIndex, type IndexPack } from '../format/index.ts';
+import { idOf, type Id } from '../id.ts';
+import type { BlobType } from './master-index.ts';
+import { DEFAULT_PACK_SIZE_BYTES, Packer, type FinishedPack } from './pack.ts';
+import type { Repository } from './repository.ts';
+
+/** restic flushes an index file after this many blobs in a v2 repository. */
+const INDEX_MAX_BLOBS = 150_000;
+
+export interface BlobSaverOptions extends CallOptions {
+  /** Target pack size. @default 16 MiB, as restic */
+  packSizeBytes?: number;
+  /** Plaintext bytes accepted but not yet packed. @default 64 MiB */
+  maxInFlightBytes?: number;
+  /** Concurrent pack uploads. @default the backend's connection count */
+  uploadConcurrency?: number;
+  /** Called after each pack is stored. */
+  onPackSaved?: (pack: { id: Id; size: number; blobs: number }) => void;
+}
+
+export interface BlobSaverStats {
+  dataBlobs: number;
+  treeBlobs: number;
+  /** Plaintext bytes of new data blobs. */
+  dataAdded: number;
+  /** Stored bytes of new blobs (data and tree), after compression and encryption. */
+  dataAddedPacked: number;
+  packsWritten: number;
+  indexFilesWritten: number;
+  /** Everything this saver stored: packs plus index files. */
+  bytesWritten: number;
+}
+
+export class BlobSaver {
+  readonly #repo: Repository;
+  readonly #packSize: number;
+  readonly #signal: AbortSignal | undefined;
+  readonly #budget: Semaphore;
+  readonly #uploads: Semaphore;
+  readonly #onPackSaved: BlobSaverOptions['onPackSaved'];
+  readonly #packers: Record<BlobType, Packer>;
+  /** Blobs accepted but not yet in the master index, keyed by type and id. */
+  readonly #pending = new Set<string>();
+  readonly #tasks = new Set<Promise<void>>();
+  #unindexed: IndexPack[] = [];
+  #unindexedBlobs = 0;
+  #failure: unknown;
+  readonly stats: BlobSaverStats = {
+    dataBlobs: 0,
+    treeBlobs: 0,
+    dataAdded: 0,
+    dataAddedPacked: 0,
+    packsWritten: 0,
+    indexFilesWritten: 0,
+    bytesWritten: 0,
+  };
+
+  constructor(repo: Repository, opts: BlobSaverOptions = {}) {
+    this.#repo = repo;
+    this.#packSize = opts.packSizeBytes ?? DEFAULT_PACK_SIZE_BYTES;
+    this.#signal = opts.signal;
+    this.#budget = new Semaphore(opts.maxInFlightBytes ?? 64 * 1024 * 1024);
+    this.#uploads = new Semaphore(opts.uploadConcurrency ?? repo.backend.connections);
+    this.#onPackSaved = opts.onPackSaved;
+    this.#packers = { data: new Packer('data'), tree: new Packer('tree') };
+  }
+
+  /** Whether the repository has this blob, or this saver has accepted it. */
+  known(type: BlobType, id: Id): boolean {
+    return this.#repo.index.has(type, id) || this.#pending.has(type + id);
+  }
+
+  /**
+   * Stores a blob unless it is known. Resolves when the blob has been accepted, which can
+   * be before it is durable: `flush` makes it durable. Returns true if the blob was new.
+   */
+  async save(type: BlobType, data: Uint8Array, id: Id = idOf(data)): Promise<boolean> {
+    this.#rethrow();
+    throwIfAborted(this.#signal);
+    if (this.known(type, id)) return false;
+    this.#pending.add(type + id);
+    const taken = await this.#budget.acquire(data.byteLength);
+    this.#rethrow();
+    const task = this.#store(type, id, data)
+      .catch((e: unknown) => {
+        this.#failure ??= isChunkvaultError(e)
+          ? e
+          : new ChunkvaultError(ErrorCode.Internal, `storing ${type} blob ${id}: ${errorMessage(e)}`, { cause: e });
+      })
+      .finally(() => {
+        this.#budget.release(taken);
+        this.#tasks.delete(task);
+      });
+    this.#tasks.add(task);
+    return true;
+  }
+
+  /** Packs and stores everything accepted, then writes index files for the new packs. */
+  async flush(): Promise<void> {
+    while (this.#tasks.size > 0) await Promise.all([...this.#tasks]);
+    this.#rethrow();
+    for (const type of ['data', 'tree'] as const) {
+      const packer = this.#packers[type];
+      if (packer.count > 0) {
+        this.#packers[type] = new Packer(type);
+        await this.#upload(packer.finish(this.#repo.key));
+      }
+    }
+    await this.#writeIndex();
+  }
+
+  async #store(type: BlobType, id: Id, data: Uint8Array): Promise<void> {
+    const compressible = type === 'tree' ? this.#repo.version >= 2 : this.#repo.compressesData;
+    let stored = data;
+    let uncompressedLength: number | undefined;
+    if (compressible && data.byteLength > 0) {
+      const packed = await compress(data, this.#repo.compression);
+      // Incompressible data blobs are kept raw: smaller, and faster to restore. Trees are
+      // always compressed, since restic's prune repacks uncompressed trees in v2.
+      if (type === 'tree' || packed.byteLength < data.byteLength) {
+        stored = packed;
+        uncompressedLength = data.byteLength;
+      }
+    }
+    throwIfAborted(this.#signal);
+    const sealed = seal(this.#repo.key, stored);
+    const packer = this.#packers[type];
+    packer.add(id, sealed, uncompressedLength);
+    if (type === 'data') {
+      this.stats.dataBlobs++;
+      this.stats.dataAdded += data.byteLength;
+    } else {
+      this.stats.treeBlobs++;
+    }
+    this.stats.dataAddedPacked += sealed.byteLength;
+    if (packer.size >= this.#packSize || packer.headerFull) {
+      this.#packers[type] = new Packer(type);
+      await this.#upload(packer.finish(this.#repo.key));
+    }
+  }
+
+  async #upload(pack: FinishedPack): Promise<void> {
+    await this.#uploads.acquire();
+    try {
+      await this.#repo.backend.save({ type: 'data', name: pack.id }, pack.bytes, { signal: this.#signal });
+    } finally {
+      this.#uploads.release();
+    }
+    this.#repo.index.addPack(pack.id, pack.blobs);
+    for (const b of pack.blobs) this.#pending.delete(b.type + b.id);
+    this.#unindexed.push({ id: pack.id, blobs: pack.blobs });
+    this.#unindexedBlobs += pack.blobs.length;
+    this.stats.packsWritten++;
+    this.stats.bytesWritten += pack.bytes.byteLength;
+    this.#onPackSaved?.({ id: pack.id, size: pack.bytes.byteLength, blobs: pack.blobs.length });
+    if (this.#unindexedBlobs >= INDEX_MAX_BLOBS) await this.#writeIndex();
+  }
+
+  async #writeIndex(): Promise<void> {
+    if (this.#unindexed.length === 0) return;
+    const packs = this.#unindexed;
+    this.#unindexed = [];
+    this.#unindexedBlobs = 0;
+    const { id, size } = await this.#repo.saveUnpacked('index', serializeIndex({ packs }), { signal: this.#signal });
+    this.#repo.index.indexFiles.add(id);
+    this.stats.indexFilesWritten++;
+    this.stats.bytesWritten += size;
+  }
+
+  #rethrow(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Repository locks, as restic 0.14 takes them (restic-format.md section 9): a lock file
+ * under locks/, checked against the others before and 200 ms after writing it, refreshed
+ * every 5 minutes by writing a new file and deleting the old one, deleted on release.
+ * Non-exclusive locks (backup, restore) coexist; an exclusive lock (prune, check) excludes
+ * every other lock.
+ */
+import * as os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
+import { parseLock, serializeLock, formatTime, type LockInfo } from '../format/index.ts';
+import { shortId, type Id } from '../id.ts';
+import type { Repository } from './repository.ts';
+
+/** restic refreshes its locks this often. */
+export const LOCK_REFRESH_MS = 5 * 60 * 1000;
+/** A lock older than this is stale (restic's rule). */
+export const STALE_LOCK_MS = 30 * 60 * 1000;
+const RECHECK_DELAY_MS = 200;
+const RETRY_INTERVAL_MS = 5000;
+
+export interface LockOptions {
+  exclusive: boolean;
+  /** How long to wait for a conflicting lock to go away. Default 0: fail at once. */
+  waitMs?: number;
+  signal?: AbortSignal;
+  /** Called when a refresh fails; the lock may have been removed by someone else. */
+  onRefreshError?: (e: unknown) => void;
+}
+
+export interface LockHolder {
+  readonly id: Id;
+  readonly info: LockInfo;
+}
+
+export class RepositoryLock {
+  readonly #repo: Repository;
+  readonly #info: Omit<LockInfo, 'time'>;
+  #id: Id;
+  #timer: NodeJS.Timeout | undefined;
+  #released = false;
+  #refreshing: Promise<void> | undefined;
+  readonly #onRefreshError: ((e: unknown) => void) | undefined;
+
+  private constructor(repo: Repository, id: Id, info: Omit<LockInfo, 'time'>, onRefreshError?: (e: unknown) => void) {
+    this.#repo = repo;
+    this.#id = id;
+    this.#info = info;
+    this.#onRefreshError = onRefreshError;
+  }
+
+  get id(): Id {
+    return this.#id;
+  }
+
+  static async acquire(repo: Repository, opts: LockOptions): Promise<RepositoryLock> {
+    const info = currentProcessLockInfo(opts.exclusive);
+    const deadline = Date.now() + (opts.waitMs ?? 0);
+    for (;;) {
+      throwIfAborted(opts.signal);
+      const conflict = await findConflict(repo, opts.exclusive, undefined, opts.signal);
+      if (!conflict) {
+        const id = await writeLock(repo, info);
+        await sleep(RECHECK_DELAY_MS, undefined, { signal: opts.signal }).catch(() => {});
+        const late = await findConflict(repo, opts.exclusive, id, opts.signal);
+        if (!late) {
+          const lock = new RepositoryLock(repo, id, info, opts.onRefreshError);
+          lock.#schedule();
+          return lock;
+        }
+        await repo.backend.remove({ type: 'lock', name: id });
+        if (Date.now() >= deadline) throw lockedError(late, opts.exclusive);
+      } else if (Date.now() >= deadline) {
+        throw lockedError(conflict, opts.exclusive);
+      }
+      await sleep(Math.min(RETRY_INTERVAL_MS, Math.max(0, deadline - Date.now())), undefined, { signal: opts.signal }).catch(() => {});
+    }
+  }
+
+  /** Writes a fresh lock file, then deletes the previous one (files are immutable). */
+  async refresh(): Promise<void> {
+    if (this.#released) return;
+    const old = this.#id;
+    this.#id = await writeLock(this.#repo, this.#info);
+    await this.#repo.backend.remove({ type: 'lock', name: old });
+  }
+
+  /** Deletes the lock file. Safe to call more than once. */
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    clearTimeout(this.#timer);
+    await this.#refreshing?.catch(() => {});
+    await this.#repo.backend.remove({ type: 'lock', name: this.#id });
+  }
+
+  #schedule(): void {
+    this.#timer = setTimeout(() => {
+      this.#refreshing = this.refresh()
+        .catch((e) => this.#onRefreshError?.(e))
+        .finally(() => {
+          if (!this.#released) this.#schedule();
+        });
+    }, LOCK_REFRESH_MS);
+    // A pending refresh must not keep a finished process alive.
+    this.#timer.unref();
+  }
+}
+
+/** Runs `fn` while holding a lock, releasing it however `fn` ends. */
+export async function withLock<T>(repo: Repository, opts: LockOptions, fn: (lock: RepositoryLock) => Promise<T>): Promise<T> {
+  const lock = await RepositoryLock.acquire(repo, opts);
+  try {
+    return await fn(lock);
+  } finally {
+    await lock.release();
+  }
+}
+
+export async function listLocks(repo: Repository, signal?: AbortSignal): Promise<LockHolder[]> {
+  const out: LockHolder[] = [];
+  for await (const f of repo.backend.list('lock', { signal })) {
+    try {
+      out.push({ id: f.name, info: parseLock(await repo.loadUnpacked('lock', f.name, { signal })) });
+    } catch {
+      // restic 0.14 ignores lock files it cannot read (they may be deleted while listing).
+    }
+  }
+  return out;
+}
+
+/** Stale: older than 30 minutes, or held by a process of this host that no longer runs. */
+export function isStale(info: LockInfo, now = Date.now(), hostname = os.hostname()): boolean {
+  const ageMs = now - Number(info.time / 1_000_000n);
+  if (ageMs > STALE_LOCK_MS) return true;
+  if (info.hostname !== hostname) return false;
+  try {
+    // Signal 0 probes without side effects (restic sends SIGHUP, which we ignore anyway).
+    process.kill(info.pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+function currentProcessLockInfo(exclusive: boolean): Omit<LockInfo, 'time'> {
+  const user = os.userInfo();
+  const info: Omit<LockInfo, 'time'> = {
+    exclusive,
+    hostname: os.hostname(),
+    username: user.username,
+    pid: process.pid,
+  };
+  if (user.uid > 0) info.uid = user.uid;
+  if (user.gid > 0) info.gid = user.gid;
+  return info;
+}
+
+async function writeLock(repo: Repository, info: Omit<LockInfo, 'time'>): Promise<Id> {
+  const time = BigInt(Date.now()) * 1_000_000n;
+  const { id } = await repo.saveUnpacked('lock', serializeLock({ ...info, time }));
+  return id;
+}
+
+async function findConflict(repo: Repository, exclusive: boolean, own: Id | undefined, signal?: AbortSignal): Promise<LockHolder | undefined> {
+  for (const holder of await listLocks(repo, signal)) {
+    if (holder.id === own) continue;
+    if (exclusive || holder.info.exclusive) return holder;
+  }
+  return undefined;
+}
+
+function lockedError(holder: LockHolder, wantExclusive: boolean): ChunkvaultError {
+  const { info } = holder;
+  const kind = info.exclusive ? 'an exclusive' : 'a';
+  const stale = isStale(info) ? ' It looks stale (old, or its process is gone): remove it with `restic unlock` once you are sure nothing uses the repository.' : '';
+  return new ChunkvaultError(
+    ErrorCode.Locked,
+    `repository is locked: ${kind} lock ${shortId(holder.id)} is held by ${info.username}@${info.hostname} (pid ${info.pid}) since ${formatTime(info.time)}; ` +
+      `${wantExclusive ? 'this operation needs the repository to itself' : 'backups cannot run beside an exclusive lock'}.${stale}`,
+  );
+}
+
