@@ -167,20 +167,26 @@ export class Archiver {
     const base = typeof absolutePath === 'string' ? Buffer.from(absolutePath) : absolutePath;
     const separator = base[base.length - 1] === 0x2f ? Buffer.alloc(0) : Buffer.from('/');
     const children: Promise<TreeNode | undefined>[] = [];
-    for (const entry of entries) {
-      throwIfAborted(this.#opts.signal);
-      const childPath = Buffer.concat([base, separator, entry.name]);
-      if (this.#exclude(childPath.toString('utf8'))) continue;
-      const parentChild = parent?.get(entry.name.toString('latin1'));
-      if (await isDirectory(entry, childPath)) {
-        // Subdirectories are walked one after another, so only the directories on the
-        // current path are open at once; files below keep the file slots busy meanwhile.
-        children.push(Promise.resolve(await this.#entry(childPath, entry.name, parentChild)));
-      } else {
-        // Everything else runs concurrently, within the file slots.
-        await this.#files.acquire();
-        children.push(this.#entry(childPath, entry.name, parentChild).finally(() => this.#files.release()));
+    try {
+      for (const entry of entries) {
+        throwIfAborted(this.#opts.signal);
+        const childPath = Buffer.concat([base, separator, entry.name]);
+        if (this.#exclude(childPath.toString('utf8'))) continue;
+        const parentChild = parent?.get(entry.name.toString('latin1'));
+        if (await isDirectory(entry, childPath)) {
+          // Subdirectories are walked one after another, so only the directories on the
+          // current path are open at once; files below keep the file slots busy meanwhile.
+          children.push(Promise.resolve(await this.#entry(childPath, entry.name, parentChild)));
+        } else {
+          // Everything else runs concurrently, within the file slots.
+          await this.#files.acquire();
+          children.push(this.#entry(childPath, entry.name, parentChild).finally(() => this.#files.release()));
+        }
       }
+    } catch (e) {
+      // Let the files in flight finish or fail before giving up, so none is left running.
+      await Promise.allSettled(children);
+      throw e;
     }
     const nodes = (await Promise.all(children)).filter((n): n is TreeNode => n !== undefined);
     this.progress.dirs++;

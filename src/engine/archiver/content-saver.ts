@@ -60,12 +60,17 @@ export async function saveContent(
 export async function* readBlocks(fh: FileHandle, expectedSize: number): AsyncGenerator<Uint8Array> {
   let position = 0;
   for (;;) {
-    // Size the first block to the file, so small files cost one allocation and one read.
+    // Size the first block to the file (plus one byte to see the end), so a small file
+    // costs one allocation and one read; a short read of a regular file means its end.
     const want = position === 0 && expectedSize < READ_BLOCK_BYTES ? expectedSize + 1 : READ_BLOCK_BYTES;
     const block = Buffer.allocUnsafe(want);
     const { bytesRead } = await fh.read(block, 0, want, position);
     if (bytesRead === 0) return;
     position += bytesRead;
-    yield bytesRead === want ? block : block.subarray(0, bytesRead);
+    if (bytesRead < want) {
+      yield block.subarray(0, bytesRead);
+      return;
+    }
+    yield block;
   }
 }

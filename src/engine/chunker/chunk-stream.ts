@@ -20,21 +20,20 @@ export async function* chunkStream(
     let start = 0;
     while (start < piece.length) {
       const cut = chunker.next(piece, start, piece.length);
-      const stop = cut < 0 ? piece.length : cut;
-      if (cut >= 0 && pendingLength === 0) {
-        // Whole chunk inside this piece: one copy. (Not piece.slice: on a Buffer that is a view.)
-        yield new Uint8Array(piece.subarray(start, stop));
-      } else {
+      if (cut < 0) {
+        // The chunk goes on: keep a copy, the source may reuse this piece's memory.
         pending ??= new Uint8Array(MAX_CHUNK_SIZE);
-        pending.set(piece.subarray(start, stop), pendingLength);
-        pendingLength += stop - start;
-        if (cut >= 0) {
-          const chunk = pending.slice(0, pendingLength);
-          pendingLength = 0;
-          yield chunk;
-        }
+        pending.set(piece.subarray(start), pendingLength);
+        pendingLength += piece.length - start;
+        break;
       }
-      start = stop;
+      // One exact-size copy per chunk; bytes of this piece are copied only once.
+      const chunk = new Uint8Array(pendingLength + cut - start);
+      if (pending && pendingLength > 0) chunk.set(pending.subarray(0, pendingLength));
+      chunk.set(piece.subarray(start, cut), pendingLength);
+      pendingLength = 0;
+      start = cut;
+      yield chunk;
     }
   }
   if (pending && pendingLength > 0) yield pending.slice(0, pendingLength);

@@ -105,12 +105,20 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
         enter('parent');
         const parent = await findParent(repo, opts, targets);
         enter('archive');
-        const tree = await archiver.archive(targets, parent?.snapshot.tree, opts.extraNodes);
-        if (errors.length > 0 && archiver.progress.filesNew + archiver.progress.filesChanged + archiver.progress.filesUnmodified === 0 && !opts.extraNodes?.length) {
+        let tree: Id;
+        try {
+          tree = await archiver.archive(targets, parent?.snapshot.tree, opts.extraNodes);
+          enter('flush');
+          await saver.flush();
+        } catch (e) {
+          // No snapshot, but the packs already stored get an index: the next run reuses them.
+          await saver.salvage().catch(() => {});
+          throw e;
+        }
+        const filesSeen = archiver.progress.filesNew + archiver.progress.filesChanged + archiver.progress.filesUnmodified;
+        if (errors.length > 0 && filesSeen === 0 && archiver.progress.dirs === 0 && !opts.extraNodes?.length) {
           throw new ChunkvaultError(ErrorCode.Source, `nothing could be read: ${errors[0]!.path}: ${errors[0]!.message}`);
         }
-        enter('flush');
-        await saver.flush();
         enter('snapshot');
         const snapshot = makeSnapshot(opts, targets, tree, parent?.id, startNs, archiver.progress, saver.stats);
         const saved = await repo.saveUnpacked('snapshot', serializeSnapshot(snapshot), { signal: opts.signal });

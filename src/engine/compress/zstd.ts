@@ -27,8 +27,12 @@ export function parseCompressionMode(value: string): CompressionMode {
   throw invalidInput(`compression must be one of ${COMPRESSION_MODES.join(', ')}; got '${value}'`);
 }
 
-function options(mode: CompressionMode): zlib.ZstdOptions {
+function options(mode: CompressionMode, inputLength: number): zlib.ZstdOptions {
   return {
+    // One output buffer that fits the whole frame: with the default 16 KiB buffer, async
+    // compression of a 1 MiB chunk hops between the thread pool and the main thread dozens
+    // of times, and the pool's parallelism is lost.
+    chunkSize: Math.max(64, inputLength + (inputLength >> 8) + 1024),
     params: {
       [zlib.constants.ZSTD_c_compressionLevel]: LEVEL[mode],
       // restic's decoder does not need checksums; the blob's SHA-256 covers integrity.
@@ -38,18 +42,18 @@ function options(mode: CompressionMode): zlib.ZstdOptions {
 }
 
 export async function compress(data: Uint8Array, mode: CompressionMode): Promise<Uint8Array> {
-  return zstdCompressAsync(data, options(mode));
+  return zstdCompressAsync(data, options(mode, data.byteLength));
 }
 
 export function compressSync(data: Uint8Array, mode: CompressionMode): Uint8Array {
-  return zlib.zstdCompressSync(data, options(mode));
+  return zlib.zstdCompressSync(data, options(mode, data.byteLength));
 }
 
 /** Decompresses a frame that must expand to exactly `expectedLength` bytes. */
 export async function decompress(data: Uint8Array, expectedLength: number): Promise<Uint8Array> {
   let out: Uint8Array;
   try {
-    out = await zstdDecompressAsync(data, { maxOutputLength: Math.max(1, expectedLength) });
+    out = await zstdDecompressAsync(data, { maxOutputLength: Math.max(1, expectedLength), chunkSize: Math.max(64, expectedLength) });
   } catch (e) {
     throw integrityError(`zstd data does not decompress to the declared ${expectedLength} bytes`, e);
   }

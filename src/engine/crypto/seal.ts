@@ -2,10 +2,11 @@
  * restic's authenticated encryption (format section 2.1):
  * `IV(16) || AES-256-CTR(encrypt, IV, plaintext) || Poly1305-AES(mac, IV, ciphertext)`.
  *
- * Hot path of every backup and restore. seal allocates its output once and, for large
- * inputs, encrypts and MACs piece by piece so
- * the ciphertext is MACed while it is still in cache and OpenSSL's temporary output
- * stays small. open verifies first, then returns OpenSSL's output buffer as is.
+ * Hot path of every backup and restore. seal allocates its output once and, for inputs
+ * over 1 MiB, encrypts and MACs in 1 MiB pieces: each piece is MACed while still in
+ * cache, and OpenSSL's temporary output stays small and is recycled by the allocator.
+ * open verifies the MAC first, then decrypts in one call and returns OpenSSL's output
+ * buffer itself (no copy; measured faster than decrypting in pieces into our own buffer).
  */
 import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 import { integrityError, invalidInput } from '../errors.ts';

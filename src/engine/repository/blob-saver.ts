@@ -124,6 +124,16 @@ export class BlobSaver {
     await this.#writeIndex();
   }
 
+  /**
+   * After a failure or cancellation: lets work in flight settle, then indexes the packs
+   * that were stored, so the next backup reuses their data instead of storing it again
+   * (and no pack is left unreferenced). Blobs still in an unfinished pack are dropped.
+   */
+  async salvage(): Promise<void> {
+    while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks]);
+    await this.#writeIndex(undefined);
+  }
+
   async #store(type: BlobType, id: Id, data: Uint8Array): Promise<void> {
     const compressible = type === 'tree' ? this.#repo.version >= 2 : this.#repo.compressesData;
     let stored = data;
@@ -171,12 +181,12 @@ export class BlobSaver {
     if (this.#unindexedBlobs >= INDEX_MAX_BLOBS) await this.#writeIndex();
   }
 
-  async #writeIndex(): Promise<void> {
+  async #writeIndex(signal: AbortSignal | undefined = this.#signal): Promise<void> {
     if (this.#unindexed.length === 0) return;
     const packs = this.#unindexed;
     this.#unindexed = [];
     this.#unindexedBlobs = 0;
-    const { id, size } = await this.#repo.saveUnpacked('index', serializeIndex({ packs }), { signal: this.#signal });
+    const { id, size } = await this.#repo.saveUnpacked('index', serializeIndex({ packs }), { signal });
     this.#repo.index.indexFiles.add(id);
     this.stats.indexFilesWritten++;
     this.stats.bytesWritten += size;
