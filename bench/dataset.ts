@@ -16,7 +16,7 @@ export interface DatasetSpec {
   treeMeanBytes: number;
 }
 
-export const DEFAULT_SPEC: DatasetSpec = { dumpBytes: 640 * 1024 * 1024, treeFiles: 20_000, treeMeanBytes: 20 * 1024 };
+export const DEFAULT_SPEC: DatasetSpec = { dumpBytes: 700 * 1024 * 1024, treeFiles: 20_000, treeMeanBytes: 20 * 1024 };
 
 class Rng {
   #x: number;

@@ -15,6 +15,13 @@ export interface Handle {
   readonly name: string;
 }
 
+/** File content: one buffer, or parts to be written one after another. */
+export type Payload = Uint8Array | readonly Uint8Array[];
+
+export function payloadParts(p: Payload): readonly Uint8Array[] {
+  return p instanceof Uint8Array ? [p] : p;
+}
+
 export interface FileInfo {
   readonly name: string;
   readonly size: number;
@@ -32,8 +39,11 @@ export interface Backend {
 
   /** Create the empty repository structure. Fails if a config already exists. */
   create(opts?: CallOptions): Promise<void>;
-  /** Store a file durably and atomically: readers never see a partial file. */
-  save(h: Handle, data: Uint8Array, opts?: CallOptions): Promise<void>;
+  /**
+   * Store a file durably and atomically: readers never see a partial file. The content
+   * may come in parts (a pack's blobs), written in order without being joined first.
+   */
+  save(h: Handle, data: Payload, opts?: CallOptions): Promise<void>;
   /**
    * Read `length` bytes at `offset` (length 0: to the end). Throws a not-found
    * BackendError when the file does not exist.

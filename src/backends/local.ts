@@ -7,7 +7,7 @@ import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Backend, CallOptions, FileInfo, FileType, Handle } from './backend.ts';
+import { payloadParts, type Backend, type CallOptions, type FileInfo, type FileType, type Handle, type Payload } from './backend.ts';
 import { BackendError } from './errors.ts';
 import { DIR_OF, relativePath, repositoryDirectories } from './layout.ts';
 import { isId } from '../engine/id.ts';
@@ -38,7 +38,7 @@ export class LocalBackend implements Backend {
     }
   }
 
-  async save(h: Handle, data: Uint8Array, opts?: CallOptions): Promise<void> {
+  async save(h: Handle, data: Payload, opts?: CallOptions): Promise<void> {
     opts?.signal?.throwIfAborted();
     const target = this.#pathOf(h);
     const dir = path.dirname(target);
@@ -53,7 +53,7 @@ export class LocalBackend implements Backend {
         await fs.mkdir(dir, { recursive: true, mode: DIR_MODE });
         fh = await fs.open(temp, 'wx', 0o600);
       }
-      await fh.writeFile(data);
+      await fh.writev(payloadParts(data) as Uint8Array[]);
       await fh.sync();
       await fh.close();
       fh = undefined;

@@ -8,7 +8,6 @@
  * rule) reuse the parent's content list without being read, provided every blob is still
  * in the index. Unreadable entries are reported through `onError` and left out.
  */
-import * as fs from 'node:fs/promises';
 import type { BigIntStats, Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { Semaphore } from '../concurrency.ts';
@@ -17,8 +16,10 @@ import { goModeFromUnix, nodeTypeFromUnix, serializeTree, type TreeNode } from '
 import { idOf, type Id } from '../id.ts';
 import type { BlobSaver } from '../repository/blob-saver.ts';
 import type { Repository } from '../repository/repository.ts';
-import { readBlocks, saveContent } from './content-saver.ts';
+import { MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../chunker/index.ts';
+import { READ_BLOCK_BYTES, readBlocks, saveContent, type SavedContent } from './content-saver.ts';
 import type { ExcludeFn } from './exclude.ts';
+import { closeFd, lstat, openForRead, readdirWithTypes, readlinkRaw, readSmall } from './fs-calls.ts';
 import { OwnerNames } from './owners.ts';
 
 export interface ArchiveProgress {
@@ -40,8 +41,10 @@ export interface SourceError {
 
 export interface ArchiverOptions {
   exclude?: ExcludeFn;
-  /** Files read at once: overlaps I/O of small files. @default 4 */
-  fileConcurrency?: number;
+  /** Entries (files, links ...) in flight at once: overlaps the I/O of small files. @default 64 */
+  entryConcurrency?: number;
+  /** Bytes of file data being read and chunked at once: bounds memory for large files. @default 24 MiB */
+  readBudgetBytes?: number;
   signal?: AbortSignal;
   onError?: (e: SourceError) => void;
 }
@@ -79,7 +82,8 @@ export class Archiver {
   readonly #repo: Repository;
   readonly #saver: BlobSaver;
   readonly #opts: ArchiverOptions;
-  readonly #files: Semaphore;
+  readonly #entries: Semaphore;
+  readonly #readBudget: Semaphore;
   readonly #owners = new OwnerNames();
   readonly #exclude: ExcludeFn;
 
@@ -87,7 +91,8 @@ export class Archiver {
     this.#repo = repo;
     this.#saver = saver;
     this.#opts = opts;
-    this.#files = new Semaphore(opts.fileConcurrency ?? 4);
+    this.#entries = new Semaphore(opts.entryConcurrency ?? 64);
+    this.#readBudget = new Semaphore(opts.readBudgetBytes ?? 24 * 1024 * 1024);
     this.#exclude = opts.exclude ?? (() => false);
   }
 
@@ -142,7 +147,7 @@ export class Archiver {
         return this.#file(absolutePath, node, stat, parentNode);
       case 'symlink':
         try {
-          node.linktarget = (await fs.readlink(absolutePath, { encoding: 'buffer' })).toString('utf8');
+          node.linktarget = (await readlinkRaw(absolutePath)).toString('utf8');
         } catch (e) {
           this.#fail(absolutePath, errorMessage(e));
           return undefined;
@@ -157,7 +162,7 @@ export class Archiver {
   async #directory(absolutePath: string | Buffer, node: TreeNode, parentNode: TreeNode | undefined): Promise<TreeNode | undefined> {
     let entries: Dirent<Buffer>[];
     try {
-      entries = await fs.readdir(absolutePath, { encoding: 'buffer', withFileTypes: true });
+      entries = await readdirWithTypes(absolutePath);
     } catch (e) {
       this.#fail(absolutePath, errorMessage(e));
       return undefined;
@@ -174,13 +179,14 @@ export class Archiver {
         if (this.#exclude(childPath.toString('utf8'))) continue;
         const parentChild = parent?.get(entry.name.toString('latin1'));
         if (await isDirectory(entry, childPath)) {
-          // Subdirectories are walked one after another, so only the directories on the
-          // current path are open at once; files below keep the file slots busy meanwhile.
-          children.push(Promise.resolve(await this.#entry(childPath, entry.name, parentChild)));
+          // Subdirectories start at once and run beside the files: waiting for each one
+          // would drain the pipeline at every directory boundary.
+          children.push(this.#entry(childPath, entry.name, parentChild));
         } else {
-          // Everything else runs concurrently, within the file slots.
-          await this.#files.acquire();
-          children.push(this.#entry(childPath, entry.name, parentChild).finally(() => this.#files.release()));
+          // Other entries wait for a slot, which bounds the work queued at any time and
+          // stops this directory's walk until the pipeline has room.
+          await this.#entries.acquire();
+          children.push(this.#entry(childPath, entry.name, parentChild).finally(() => this.#entries.release()));
         }
       }
     } catch (e) {
@@ -202,16 +208,20 @@ export class Archiver {
       this.progress.bytesProcessed += size;
       return node;
     }
-    let fh: fs.FileHandle | undefined;
+    // A file holds at most one read block and one chunk in memory while it is read.
+    const budget = await this.#readBudget.acquire(Math.min(size + 1, READ_BLOCK_BYTES + MAX_CHUNK_SIZE));
+    let fd: number | undefined;
     try {
-      fh = await fs.open(absolutePath, 'r');
-      const saved = await saveContent(readBlocks(fh, size), this.#repo.config.chunkerPolynomial, this.#saver, {
-        signal: this.#opts.signal,
-        onBytes: (n) => {
-          this.progress.bytesRead += n;
-          this.progress.bytesProcessed += n;
-        },
-      });
+      fd = await openForRead(absolutePath);
+      const saved =
+        (size < MIN_CHUNK_SIZE ? await this.#smallFileContent(fd, size) : undefined) ??
+        (await saveContent(readBlocks(fd, size), this.#repo.config.chunkerPolynomial, this.#saver, {
+          signal: this.#opts.signal,
+          onBytes: (n) => {
+            this.progress.bytesRead += n;
+            this.progress.bytesProcessed += n;
+          },
+        }));
       node.content = saved.content;
       if (saved.size > 0) node.size = saved.size;
       else delete node.size;
@@ -221,11 +231,30 @@ export class Archiver {
       this.#fail(absolutePath, errorMessage(e));
       return undefined;
     } finally {
-      await fh?.close().catch(() => {});
+      if (fd !== undefined) await closeFd(fd).catch(() => {});
+      this.#readBudget.release(budget);
     }
     if (parentNode) this.progress.filesChanged++;
     else this.progress.filesNew++;
     return node;
+  }
+
+  /**
+   * A file smaller than the chunker's minimum is one chunk: read it with one call into
+   * its own buffer and save that, skipping the streaming machinery. Returns undefined when
+   * the file turned out larger than its stat said (it is growing): the caller streams it.
+   */
+  async #smallFileContent(fd: number, size: number): Promise<SavedContent | undefined> {
+    const buffer = new Uint8Array(Buffer.allocUnsafeSlow(size + 1).buffer);
+    const n = await readSmall(fd, buffer, size + 1);
+    if (n > size) return undefined;
+    this.progress.bytesRead += n;
+    this.progress.bytesProcessed += n;
+    if (n === 0) return { content: [], size: 0 };
+    const chunk = buffer.subarray(0, n);
+    const id = idOf(chunk);
+    await this.#saver.save('data', chunk, id);
+    return { content: [id], size: n };
   }
 
   /** restic's change test, plus: every blob of the old content must still exist. */
@@ -290,7 +319,7 @@ export class Archiver {
 
   async #lstat(p: string | Buffer): Promise<BigIntStats | undefined> {
     try {
-      return await fs.lstat(p, { bigint: true });
+      return await lstat(p);
     } catch (e) {
       this.#fail(p, errorMessage(e));
       return undefined;
@@ -310,7 +339,7 @@ async function isDirectory(entry: Dirent<Buffer>, p: Buffer): Promise<boolean> {
     return false;
   }
   try {
-    return (await fs.lstat(p)).isDirectory();
+    return (await lstat(p)).isDirectory();
   } catch {
     return false; // reported when the entry itself is read
   }

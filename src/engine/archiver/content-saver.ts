@@ -1,13 +1,13 @@
 /**
  * Turns a byte stream (a file, or a dump command's output) into the content list of a
  * file node: chunk it, hash each chunk, hand new chunks to the BlobSaver. Memory per
- * stream is one read block plus one chunk (at most 8 MiB), whatever the stream's length.
+ * stream is one read block plus one partial chunk (at most 8 MiB), whatever its length.
  */
-import type { FileHandle } from 'node:fs/promises';
-import { Chunker } from '../chunker/index.ts';
+import { Chunker, MAX_CHUNK_SIZE } from '../chunker/index.ts';
 import { throwIfAborted } from '../errors.ts';
 import { idOf, type Id } from '../id.ts';
 import type { BlobSaver } from '../repository/blob-saver.ts';
+import { readAt } from './fs-calls.ts';
 
 export const READ_BLOCK_BYTES = 4 * 1024 * 1024;
 
@@ -16,6 +16,11 @@ export interface SavedContent {
   size: number;
 }
 
+/**
+ * Chunks `source` and saves the chunks. A block from the source only has to stay valid
+ * until the next one is requested: bytes kept across blocks are copied, so a reader can
+ * reuse one buffer for a whole file.
+ */
 export async function saveContent(
   source: AsyncIterable<Uint8Array>,
   polynomial: bigint,
@@ -26,11 +31,16 @@ export async function saveContent(
   chunker.reset();
   const content: Id[] = [];
   let size = 0;
-  let parts: Uint8Array[] = [];
+  // The start of the current chunk, when it began in an earlier block.
+  let carry: Uint8Array | undefined;
+  let carried = 0;
 
-  const emit = async () => {
-    const chunk = Buffer.concat(parts);
-    parts = [];
+  const emit = async (tail: Uint8Array) => {
+    // A chunk gets its own exactly-sized memory: the saver may hand it to a worker thread.
+    const chunk = new Uint8Array(carried + tail.byteLength);
+    if (carried > 0) chunk.set(carry!.subarray(0, carried));
+    chunk.set(tail, carried);
+    carried = 0;
     const id = idOf(chunk);
     content.push(id);
     await saver.save('data', chunk, id);
@@ -43,34 +53,37 @@ export async function saveContent(
     while (start < block.byteLength) {
       const cut = chunker.next(block, start, block.byteLength);
       if (cut < 0) {
-        parts.push(block.subarray(start));
+        const rest = block.subarray(start);
+        if (!carry || carry.byteLength < carried + rest.byteLength) {
+          const grown = new Uint8Array(Math.min(MAX_CHUNK_SIZE, Math.max(2 * (carried + rest.byteLength), 64 * 1024)));
+          if (carry) grown.set(carry.subarray(0, carried));
+          carry = grown;
+        }
+        carry.set(rest, carried);
+        carried += rest.byteLength;
         break;
       }
-      parts.push(block.subarray(start, cut));
+      await emit(block.subarray(start, cut));
       start = cut;
-      await emit();
     }
     opts.onBytes?.(block.byteLength);
   }
-  if (parts.length > 0) await emit();
+  if (carried > 0) await emit(new Uint8Array(0));
   return { content, size };
 }
 
-/** Reads an open file from the start in fresh blocks (the chunker keeps references to them). */
-export async function* readBlocks(fh: FileHandle, expectedSize: number): AsyncGenerator<Uint8Array> {
+/**
+ * Reads an open file from the start, reusing one buffer (saveContent copies what it keeps).
+ * A short read of a regular file means its end, so a small file costs one read.
+ */
+export async function* readBlocks(fd: number, expectedSize: number): AsyncGenerator<Uint8Array> {
+  const block = Buffer.allocUnsafeSlow(Math.min(expectedSize + 1, READ_BLOCK_BYTES));
   let position = 0;
   for (;;) {
-    // Size the first block to the file (plus one byte to see the end), so a small file
-    // costs one allocation and one read; a short read of a regular file means its end.
-    const want = position === 0 && expectedSize < READ_BLOCK_BYTES ? expectedSize + 1 : READ_BLOCK_BYTES;
-    const block = Buffer.allocUnsafe(want);
-    const { bytesRead } = await fh.read(block, 0, want, position);
+    const bytesRead = await readAt(fd, block, block.byteLength, position);
     if (bytesRead === 0) return;
     position += bytesRead;
-    if (bytesRead < want) {
-      yield block.subarray(0, bytesRead);
-      return;
-    }
-    yield block;
+    yield block.subarray(0, bytesRead);
+    if (bytesRead < block.byteLength) return;
   }
 }

@@ -1,8 +1,8 @@
 /**
- * zstd for repository v2. Compression runs on libuv's thread pool (async zlib), which is
- * how blob compression spreads over the machine's cores while the main thread chunks and
- * hashes. Decompression is bounded by the length the index promises, so a hostile
- * repository cannot make us allocate more than it declared.
+ * zstd for repository v2: levels per mode, compression of small documents on the calling
+ * thread (blobs are compressed on worker threads: repository/blob-encoder.ts), and
+ * decompression bounded by the length the index promises, so that a hostile repository
+ * cannot make us allocate more than it declared.
  */
 import * as zlib from 'node:zlib';
 import { promisify } from 'node:util';
@@ -17,9 +17,8 @@ export const COMPRESSION_MODES: readonly CompressionMode[] = ['auto', 'max', 'of
  * to level 11 (restic-format.md 4.3). `off` still compresses trees and unpacked
  * files, as restic does; only data blobs are stored raw.
  */
-const LEVEL: Readonly<Record<CompressionMode, number>> = { auto: 3, max: 11, off: 3 };
+export const ZSTD_LEVEL: Readonly<Record<CompressionMode, number>> = { auto: 3, max: 11, off: 3 };
 
-const zstdCompressAsync = promisify(zlib.zstdCompress);
 const zstdDecompressAsync = promisify(zlib.zstdDecompress);
 
 export function parseCompressionMode(value: string): CompressionMode {
@@ -33,16 +32,14 @@ function options(mode: CompressionMode, inputLength: number): zlib.ZstdOptions {
     // compression of a 1 MiB chunk hops between the thread pool and the main thread dozens
     // of times, and the pool's parallelism is lost.
     chunkSize: Math.max(64, inputLength + (inputLength >> 8) + 1024),
+    // A known size lets zstd size its window to the input instead of the level's default.
+    pledgedSrcSize: inputLength,
     params: {
-      [zlib.constants.ZSTD_c_compressionLevel]: LEVEL[mode],
+      [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL[mode],
       // restic's decoder does not need checksums; the blob's SHA-256 covers integrity.
       [zlib.constants.ZSTD_c_checksumFlag]: 0,
     },
   };
-}
-
-export async function compress(data: Uint8Array, mode: CompressionMode): Promise<Uint8Array> {
-  return zstdCompressAsync(data, options(mode, data.byteLength));
 }
 
 export function compressSync(data: Uint8Array, mode: CompressionMode): Uint8Array {

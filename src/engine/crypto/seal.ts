@@ -101,6 +101,35 @@ export function seal(key: MasterKey, plaintext: Uint8Array, iv?: Uint8Array): Ui
 }
 
 /**
+ * The MAC half of seal, for a buffer `IV || AES-256-CTR(plaintext) || 16 spare bytes`
+ * encrypted elsewhere (a worker thread holding the same encrypt key): computes the
+ * Poly1305-AES MAC over the ciphertext, writes it into the spare bytes and returns the
+ * buffer, now exactly what seal would have produced with that IV.
+ */
+export function sealEncrypted(key: MasterKey, framed: Uint8Array): Uint8Array {
+  if (framed.byteLength < SEAL_OVERHEAD) throw invalidInput(`sealEncrypted: ${framed.byteLength} bytes is shorter than IV and MAC`);
+  const nonce = framed.subarray(0, IV_BYTES);
+  if (isZero(nonce)) throw invalidInput('sealEncrypted: the IV is all zero');
+  const macAt = framed.byteLength - MAC_BYTES;
+  const macKey = poly1305KeyFor(prepareKey(key), nonce);
+  try {
+    const ciphertext = framed.subarray(IV_BYTES, macAt);
+    let tag: Uint8Array;
+    if (ciphertext.byteLength <= POLY1305_PIECE_BYTES) {
+      tag = poly1305(ciphertext, macKey);
+    } else {
+      const mac = poly1305Stream(macKey);
+      for (let at = 0; at < ciphertext.byteLength; at += POLY1305_PIECE_BYTES) mac.update(ciphertext.subarray(at, at + POLY1305_PIECE_BYTES));
+      tag = mac.digest();
+    }
+    framed.set(tag, macAt);
+    return framed;
+  } finally {
+    macKey.fill(0);
+  }
+}
+
+/**
  * Verifies the MAC in constant time, then decrypts. Throws
  * ChunkvaultError(Integrity, 'ciphertext verification failed ...') on a bad MAC, an input
  * shorter than SEAL_OVERHEAD or an all-zero IV.

@@ -8,27 +8,33 @@
  * upload completed, and `flush` writes the index files only after every pack is stored,
  * so a snapshot saved after `flush` never points at missing data.
  */
+import { availableParallelism } from 'node:os';
 import type { CallOptions } from '../../backends/backend.ts';
-import { compress } from '../compress/zstd.ts';
+import { compressSync, ZSTD_LEVEL } from '../compress/zstd.ts';
 import { Semaphore } from '../concurrency.ts';
-import { seal } from '../crypto/index.ts';
+import { seal, sealEncrypted } from '../crypto/index.ts';
 import { ChunkvaultError, ErrorCode, errorMessage, isChunkvaultError, throwIfAborted } from '../errors.ts';
 import { serializeIndex, type IndexPack } from '../format/index.ts';
 import { idOf, type Id } from '../id.ts';
+import { sharedBlobEncoderPool } from './blob-encoder.ts';
 import type { BlobType } from './master-index.ts';
 import { DEFAULT_PACK_SIZE_BYTES, Packer, type FinishedPack } from './pack.ts';
 import type { Repository } from './repository.ts';
 
 /** restic flushes an index file after this many blobs in a v2 repository. */
 const INDEX_MAX_BLOBS = 150_000;
+/** Blobs up to this size are compressed and sealed inline: a message to a worker costs more. */
+const INLINE_ENCODE_MAX_BYTES = 2 * 1024;
 
 export interface BlobSaverOptions extends CallOptions {
   /** Target pack size. @default 16 MiB, as restic */
   packSizeBytes?: number;
-  /** Plaintext bytes accepted but not yet packed. @default 64 MiB */
+  /** Plaintext bytes accepted but not yet packed. @default 32 MiB */
   maxInFlightBytes?: number;
   /** Concurrent pack uploads. @default the backend's connection count */
   uploadConcurrency?: number;
+  /** Blobs queued for the encoder workers at once (the byte budget bounds memory). @default 64 per core */
+  encodeConcurrency?: number;
   /** Called after each pack is stored. */
   onPackSaved?: (pack: { id: Id; size: number; blobs: number }) => void;
 }
@@ -52,6 +58,7 @@ export class BlobSaver {
   readonly #signal: AbortSignal | undefined;
   readonly #budget: Semaphore;
   readonly #uploads: Semaphore;
+  readonly #encoders: Semaphore;
   readonly #onPackSaved: BlobSaverOptions['onPackSaved'];
   readonly #packers: Record<BlobType, Packer>;
   /** Blobs accepted but not yet in the master index, keyed by type and id. */
@@ -74,8 +81,10 @@ export class BlobSaver {
     this.#repo = repo;
     this.#packSize = opts.packSizeBytes ?? DEFAULT_PACK_SIZE_BYTES;
     this.#signal = opts.signal;
-    this.#budget = new Semaphore(opts.maxInFlightBytes ?? 64 * 1024 * 1024);
+    this.#budget = new Semaphore(opts.maxInFlightBytes ?? 32 * 1024 * 1024);
     this.#uploads = new Semaphore(opts.uploadConcurrency ?? repo.backend.connections);
+    // Enough blobs in flight for the worker pool to batch small ones and stay busy.
+    this.#encoders = new Semaphore(opts.encodeConcurrency ?? 64 * availableParallelism());
     this.#onPackSaved = opts.onPackSaved;
     this.#packers = { data: new Packer('data'), tree: new Packer('tree') };
   }
@@ -88,6 +97,7 @@ export class BlobSaver {
   /**
    * Stores a blob unless it is known. Resolves when the blob has been accepted, which can
    * be before it is durable: `flush` makes it durable. Returns true if the blob was new.
+   * The saver takes over `data`: the caller must not change or reuse it.
    */
   async save(type: BlobType, data: Uint8Array, id: Id = idOf(data)): Promise<boolean> {
     this.#rethrow();
@@ -136,24 +146,43 @@ export class BlobSaver {
 
   async #store(type: BlobType, id: Id, data: Uint8Array): Promise<void> {
     const compressible = type === 'tree' ? this.#repo.version >= 2 : this.#repo.compressesData;
-    let stored = data;
-    let uncompressedLength: number | undefined;
-    if (compressible && data.byteLength > 0) {
-      const packed = await compress(data, this.#repo.compression);
-      // Incompressible data blobs are kept raw: smaller, and faster to restore. Trees are
-      // always compressed, since restic's prune repacks uncompressed trees in v2.
-      if (type === 'tree' || packed.byteLength < data.byteLength) {
-        stored = packed;
-        uncompressedLength = data.byteLength;
+    const plainLength = data.byteLength;
+    // Incompressible data blobs are kept raw: smaller, and faster to restore. Trees are
+    // always compressed, since restic's prune repacks uncompressed trees in v2.
+    const rawIfLarger = type === 'data';
+    let sealed: Uint8Array;
+    let compressed = false;
+    if (plainLength <= INLINE_ENCODE_MAX_BYTES) {
+      let stored = data;
+      if (compressible && plainLength > 0) {
+        const packed = compressSync(data, this.#repo.compression);
+        if (!rawIfLarger || packed.byteLength < plainLength) {
+          stored = packed;
+          compressed = true;
+        }
+      }
+      sealed = seal(this.#repo.key, stored);
+    } else {
+      await this.#encoders.acquire();
+      try {
+        const encoded = await sharedBlobEncoderPool().encode(data, {
+          encryptKey: this.#repo.key.encrypt,
+          level: compressible ? ZSTD_LEVEL[this.#repo.compression] : 0,
+          rawIfLarger,
+        });
+        compressed = encoded.compressed;
+        sealed = sealEncrypted(this.#repo.key, encoded.framed);
+      } finally {
+        this.#encoders.release();
       }
     }
     throwIfAborted(this.#signal);
-    const sealed = seal(this.#repo.key, stored);
+    const uncompressedLength = compressed ? plainLength : undefined;
     const packer = this.#packers[type];
     packer.add(id, sealed, uncompressedLength);
     if (type === 'data') {
       this.stats.dataBlobs++;
-      this.stats.dataAdded += data.byteLength;
+      this.stats.dataAdded += plainLength;
     } else {
       this.stats.treeBlobs++;
     }
@@ -167,7 +196,7 @@ export class BlobSaver {
   async #upload(pack: FinishedPack): Promise<void> {
     await this.#uploads.acquire();
     try {
-      await this.#repo.backend.save({ type: 'data', name: pack.id }, pack.bytes, { signal: this.#signal });
+      await this.#repo.backend.save({ type: 'data', name: pack.id }, pack.parts, { signal: this.#signal });
     } finally {
       this.#uploads.release();
     }
@@ -176,8 +205,8 @@ export class BlobSaver {
     this.#unindexed.push({ id: pack.id, blobs: pack.blobs });
     this.#unindexedBlobs += pack.blobs.length;
     this.stats.packsWritten++;
-    this.stats.bytesWritten += pack.bytes.byteLength;
-    this.#onPackSaved?.({ id: pack.id, size: pack.bytes.byteLength, blobs: pack.blobs.length });
+    this.stats.bytesWritten += pack.size;
+    this.#onPackSaved?.({ id: pack.id, size: pack.size, blobs: pack.blobs.length });
     if (this.#unindexedBlobs >= INDEX_MAX_BLOBS) await this.#writeIndex();
   }
 

@@ -3,10 +3,11 @@
  * (restic-format.md section 5). The Packer collects blobs of one type; a finished pack is
  * named by the SHA-256 of its bytes.
  */
-import { concatBytes, readUint32LE, writeUint32LE, fromHex, toHex } from '../bytes.ts';
+import { createHash } from 'node:crypto';
+import { readUint32LE, writeUint32LE, fromHex, toHex } from '../bytes.ts';
 import { open, seal, SEAL_OVERHEAD, type MasterKey } from '../crypto/index.ts';
 import { integrityError } from '../errors.ts';
-import { idOf, type Id } from '../id.ts';
+import type { Id } from '../id.ts';
 import type { IndexBlob } from '../format/index.ts';
 import type { BlobType } from './master-index.ts';
 
@@ -36,7 +37,9 @@ export function expectedPackSize(blobs: readonly { length: number; uncompressedL
 
 export interface FinishedPack {
   readonly id: Id;
-  readonly bytes: Uint8Array;
+  /** The pack's content in order: the sealed blobs, the sealed header, its length. */
+  readonly parts: readonly Uint8Array[];
+  readonly size: number;
   readonly blobs: IndexBlob[];
 }
 
@@ -44,6 +47,8 @@ export class Packer {
   readonly type: BlobType;
   readonly #parts: Uint8Array[] = [];
   readonly #blobs: IndexBlob[] = [];
+  // The pack id is the hash of its bytes: hashed as blobs arrive, never joined in memory.
+  readonly #hash = createHash('sha256');
   #size = 0;
   #headerSize = 0;
 
@@ -69,6 +74,7 @@ export class Packer {
     const blob: IndexBlob = { id, type: this.type, offset: this.#size, length: sealed.byteLength };
     if (uncompressedLength) blob.uncompressedLength = uncompressedLength;
     this.#parts.push(sealed);
+    this.#hash.update(sealed);
     this.#blobs.push(blob);
     this.#size += sealed.byteLength;
     this.#headerSize += entrySize(blob);
@@ -92,8 +98,9 @@ export class Packer {
     const sealedHeader = seal(key, header);
     const trailer = new Uint8Array(4);
     writeUint32LE(trailer, 0, sealedHeader.byteLength);
-    const bytes = concatBytes([...this.#parts, sealedHeader, trailer]);
-    return { id: idOf(bytes), bytes, blobs: this.#blobs };
+    const parts = [...this.#parts, sealedHeader, trailer];
+    const id = this.#hash.update(sealedHeader).update(trailer).digest('hex');
+    return { id, parts, size: this.#size + sealedHeader.byteLength + 4, blobs: this.#blobs };
   }
 }
 

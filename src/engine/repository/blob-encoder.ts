@@ -1,0 +1,214 @@
+/**
+ * Compression and encryption of blobs on worker threads, so that both cores do the heavy
+ * work while the main thread reads, chunks and hashes. Each worker compresses a blob with
+ * zstd, encrypts it with AES-256-CTR under a fresh IV, and returns `IV || ciphertext`
+ * with 16 spare bytes, into which the main thread writes the Poly1305-AES MAC
+ * (crypto/seal.ts `sealEncrypted`): the WebAssembly MAC stays in one place, and the
+ * buffer is never copied again.
+ *
+ * Dedicated threads (not libuv's pool, which async zlib uses) keep this work from queueing
+ * in front of file-system calls, and batching keeps the per-message cost small for the
+ * many small blobs of a source tree. The worker is a short script that needs only Node's
+ * own modules, so it runs the same from the sources, from tests and from the ncc bundle.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+const WORKER_SOURCE = `
+const { parentPort, isMarkedAsUntransferable } = require('node:worker_threads');
+const zlib = require('node:zlib');
+const crypto = require('node:crypto');
+const C = zlib.constants;
+function freshIv() {
+  const iv = Buffer.alloc(16);
+  do crypto.randomFillSync(iv); while (iv.every((b) => b === 0));
+  return iv;
+}
+parentPort.on('message', ({ batch, key, jobs }) => {
+  const results = [];
+  const transfer = [];
+  for (const { data, level, rawIfLarger } of jobs) {
+    try {
+      let stored = data;
+      let compressed = false;
+      if (level > 0) {
+        const packed = zlib.zstdCompressSync(data, {
+          params: { [C.ZSTD_c_compressionLevel]: level, [C.ZSTD_c_checksumFlag]: 0 },
+          pledgedSrcSize: data.byteLength,
+          chunkSize: Math.max(64, data.byteLength + (data.byteLength >> 8) + 1024),
+        });
+        if (!rawIfLarger || packed.byteLength < data.byteLength) {
+          stored = packed;
+          compressed = true;
+        }
+      }
+      const iv = freshIv();
+      const framed = new Uint8Array(Buffer.allocUnsafeSlow(stored.byteLength + 32).buffer);
+      framed.set(iv, 0);
+      const cipher = crypto.createCipheriv('aes-256-ctr', key, iv);
+      let at = 16;
+      for (let i = 0; i < stored.byteLength; i += 1 << 20) {
+        const piece = cipher.update(stored.subarray(i, i + (1 << 20)));
+        framed.set(piece, at);
+        at += piece.byteLength;
+      }
+      framed.set(cipher.final(), at);
+      results.push({ framed, compressed });
+      transfer.push(framed.buffer);
+      // The input goes back too: the main thread owns all memory, so no garbage waits in
+      // this isolate for a late collection.
+      if (!transfer.includes(data.buffer) && !isMarkedAsUntransferable(data.buffer)) transfer.push(data.buffer);
+    } catch (e) {
+      results.push({ error: String((e && e.message) || e) });
+    }
+  }
+  parentPort.postMessage({ batch, results }, transfer);
+});
+`;
+
+/** A batch is sent when it holds this many bytes, or at the end of the current tick. */
+const BATCH_BYTES = 512 * 1024;
+/** Batches in flight per worker: one being worked on, one waiting, so no worker idles. */
+const BATCHES_PER_WORKER = 2;
+
+export interface EncodeOptions {
+  /** The AES-256 key (MasterKey.encrypt). */
+  encryptKey: Uint8Array;
+  /** zstd level, or 0 to store the blob uncompressed. */
+  level: number;
+  /** Keep the blob uncompressed when compression would not make it smaller. */
+  rawIfLarger: boolean;
+}
+
+export interface EncodedBlob {
+  /** `IV || AES-256-CTR(stored) || 16 spare bytes` for the MAC. */
+  framed: Uint8Array;
+  /** Whether `stored` is a zstd frame (else the plaintext itself). */
+  compressed: boolean;
+}
+
+interface Job {
+  data: Uint8Array;
+  opts: EncodeOptions;
+  resolve: (r: EncodedBlob) => void;
+  reject: (e: Error) => void;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  inFlight: number;
+}
+
+export class BlobEncoderPool {
+  readonly #workers: PoolWorker[] = [];
+  readonly #size: number;
+  readonly #queue: Job[][] = [];
+  readonly #pending = new Map<number, Job[]>();
+  #open: Job[] = [];
+  #openBytes = 0;
+  #flushScheduled = false;
+  #nextBatch = 0;
+
+  constructor(size = availableParallelism()) {
+    this.#size = Math.max(1, size);
+  }
+
+  /**
+   * Compresses and encrypts `data`, which the pool takes over: a buffer that owns its
+   * whole memory moves to the worker instead of being copied, so it must not be used
+   * afterwards.
+   */
+  encode(data: Uint8Array, opts: EncodeOptions): Promise<EncodedBlob> {
+    return new Promise((resolve, reject) => {
+      // One batch shares one key: start a new batch when the key changes.
+      if (this.#open.length > 0 && this.#open[0]!.opts.encryptKey !== opts.encryptKey) this.#seal();
+      this.#open.push({ data, opts, resolve, reject });
+      this.#openBytes += data.byteLength;
+      if (this.#openBytes >= BATCH_BYTES) this.#seal();
+      else if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => {
+          this.#flushScheduled = false;
+          this.#seal();
+        });
+      }
+    });
+  }
+
+  #seal(): void {
+    if (this.#open.length === 0) return;
+    this.#queue.push(this.#open);
+    this.#open = [];
+    this.#openBytes = 0;
+    this.#dispatch();
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      const target = this.#idleWorker();
+      if (!target) return;
+      const jobs = this.#queue.shift()!;
+      const batch = this.#nextBatch++;
+      this.#pending.set(batch, jobs);
+      // A worker with work keeps the process alive; an idle one does not.
+      if (target.inFlight++ === 0) target.worker.ref();
+      const transfer: ArrayBuffer[] = [];
+      for (const j of jobs) if (ownsItsMemory(j.data) && !transfer.includes(j.data.buffer as ArrayBuffer)) transfer.push(j.data.buffer as ArrayBuffer);
+      target.worker.postMessage(
+        {
+          batch,
+          key: jobs[0]!.opts.encryptKey,
+          jobs: jobs.map((j) => ({ data: j.data, level: j.opts.level, rawIfLarger: j.opts.rawIfLarger })),
+        },
+        transfer,
+      );
+    }
+  }
+
+  #idleWorker(): PoolWorker | undefined {
+    let best: PoolWorker | undefined;
+    for (const w of this.#workers) if (w.inFlight < BATCHES_PER_WORKER && (!best || w.inFlight < best.inFlight)) best = w;
+    if (best && best.inFlight === 0) return best;
+    if (this.#workers.length < this.#size) return this.#spawn();
+    return best;
+  }
+
+  #spawn(): PoolWorker {
+    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    const entry: PoolWorker = { worker, inFlight: 0 };
+    worker.on('message', ({ batch, results }: { batch: number; results: { framed?: Uint8Array; compressed?: boolean; error?: string }[] }) => {
+      if (--entry.inFlight === 0) worker.unref();
+      const jobs = this.#pending.get(batch)!;
+      this.#pending.delete(batch);
+      jobs.forEach((job, i) => {
+        const r = results[i]!;
+        if (r.framed) job.resolve({ framed: r.framed, compressed: r.compressed === true });
+        else job.reject(new Error(`encoding a blob failed: ${r.error}`));
+      });
+      this.#dispatch();
+    });
+    worker.on('error', (e) => this.#failAll(e));
+    worker.unref();
+    this.#workers.push(entry);
+    return entry;
+  }
+
+  #failAll(e: Error): void {
+    for (const jobs of this.#pending.values()) for (const j of jobs) j.reject(e);
+    this.#pending.clear();
+    for (const jobs of this.#queue) for (const j of jobs) j.reject(e);
+    this.#queue.length = 0;
+  }
+}
+
+function ownsItsMemory(b: Uint8Array): boolean {
+  return b.buffer instanceof ArrayBuffer && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.byteLength > 0;
+}
+
+let shared: BlobEncoderPool | undefined;
+
+/** The process-wide pool, started on first use. */
+export function sharedBlobEncoderPool(): BlobEncoderPool {
+  shared ??= new BlobEncoderPool();
+  return shared;
+}
