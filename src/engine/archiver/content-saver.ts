@@ -36,8 +36,9 @@ export async function saveContent(
   let carried = 0;
 
   const emit = async (tail: Uint8Array) => {
-    // A chunk gets its own exactly-sized memory: the saver may hand it to a worker thread.
-    const chunk = new Uint8Array(carried + tail.byteLength);
+    // A chunk gets its own exactly-sized memory (the saver may move it to a worker thread),
+    // left uninitialised because every byte is written below.
+    const chunk = new Uint8Array(Buffer.allocUnsafeSlow(carried + tail.byteLength).buffer);
     if (carried > 0) chunk.set(carry!.subarray(0, carried));
     chunk.set(tail, carried);
     carried = 0;
@@ -73,17 +74,33 @@ export async function saveContent(
 }
 
 /**
- * Reads an open file from the start, reusing one buffer (saveContent copies what it keeps).
- * A short read of a regular file means its end, so a small file costs one read.
+ * Reads an open file from the start with two alternating buffers: the next block is read
+ * while the caller chunks and hashes the current one (saveContent copies what it keeps,
+ * so a buffer can be refilled once the caller asks for the block after it). A short read
+ * of a regular file means its end, so a small file costs one read.
  */
 export async function* readBlocks(fd: number, expectedSize: number): AsyncGenerator<Uint8Array> {
-  const block = Buffer.allocUnsafeSlow(Math.min(expectedSize + 1, READ_BLOCK_BYTES));
+  const size = Math.min(expectedSize + 1, READ_BLOCK_BYTES);
+  const buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
   let position = 0;
-  for (;;) {
-    const bytesRead = await readAt(fd, block, block.byteLength, position);
-    if (bytesRead === 0) return;
-    position += bytesRead;
-    yield block.subarray(0, bytesRead);
-    if (bytesRead < block.byteLength) return;
+  let turn = 0;
+  let pending: Promise<number> | undefined = readAt(fd, buffers[0]!, size, 0);
+  try {
+    for (;;) {
+      const bytesRead: number = await pending!;
+      pending = undefined;
+      if (bytesRead === 0) return;
+      const block = buffers[turn]!;
+      position += bytesRead;
+      const more = bytesRead === size;
+      turn ^= 1;
+      if (more) pending = readAt(fd, buffers[turn]!, size, position);
+      yield block.subarray(0, bytesRead);
+      if (!more) return;
+    }
+  } finally {
+    // A consumer that stops early must not leave a read running on a descriptor about to
+    // be closed (its failure would surface as an unhandled rejection).
+    await pending?.catch(() => {});
   }
 }
