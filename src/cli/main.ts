@@ -1,10 +1,5 @@
 #!/usr/bin/env node
-// The version check comes before anything else loads: older Node lacks zlib's zstd.
-import * as zlib from 'node:zlib';
+import './require-node-24.ts';
+import { main } from './cli.ts';
 
-if (typeof zlib.zstdCompress !== 'function') {
-  process.stderr.write(`chunkvault needs Node 24 or newer (zstd in zlib); this is Node ${process.versions.node}\n`);
-  process.exit(1);
-}
-const { main } = await import('./cli.ts');
 process.exitCode = await main(process.argv.slice(2), process.env);

@@ -1,4 +1,5 @@
 import type { SnapshotEntry } from '../../engine/repository/repository.ts';
+import { listSnapshots } from '../../engine/commands/find-snapshot.ts';
 import { formatTime } from '../../engine/format/index.ts';
 import { formatBytes } from '../../ui/human.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
@@ -7,19 +8,6 @@ import type { Output } from '../output.ts';
 export const SNAPSHOTS_HELP = `chunkvault snapshots: list snapshots
 
 Usage: chunkvault snapshots -r REPO [--host H] [--tag T] [--path P] [--json]`;
-
-export interface SnapshotFilter {
-  host?: string[];
-  tag?: string[];
-  path?: string[];
-}
-
-export function matchesFilter(s: SnapshotEntry, f: SnapshotFilter): boolean {
-  if (f.host?.length && !f.host.includes(s.snapshot.hostname ?? '')) return false;
-  if (f.tag?.length && !f.tag.every((t) => t.split(',').every((x) => s.snapshot.tags?.includes(x)))) return false;
-  if (f.path?.length && !f.path.every((p) => s.snapshot.paths.includes(p))) return false;
-  return true;
-}
 
 /** The JSON shape `restic snapshots --json` prints, plus our summary figures. */
 export function snapshotJson(s: SnapshotEntry): Record<string, unknown> {
@@ -49,9 +37,15 @@ export function snapshotJson(s: SnapshotEntry): Record<string, unknown> {
   };
 }
 
-export async function runSnapshots(g: GlobalOptions, f: SnapshotFilter, out: Output, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<number> {
+export async function runSnapshots(
+  g: GlobalOptions,
+  args: { host?: string[]; tag?: string[]; path?: string[] },
+  out: Output,
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal,
+): Promise<number> {
   const repo = await openRepository(g, env, { signal });
-  const list = (await repo.listSnapshots({ signal })).filter((s) => matchesFilter(s, f));
+  const list = await listSnapshots(repo, { hosts: args.host, tags: args.tag, paths: args.path }, { signal });
   if (g.json) {
     out.result(JSON.stringify(list.map(snapshotJson)));
     return 0;

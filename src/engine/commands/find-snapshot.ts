@@ -1,0 +1,72 @@
+/**
+ * Choosing snapshots: filters by host, tags and paths (restic's meaning), and resolving a
+ * snapshot reference (`latest`, a full id or a unique prefix) within the filtered list.
+ */
+import { ChunkvaultError, ErrorCode } from '../errors.ts';
+import type { CallOptions } from '../../backends/backend.ts';
+import type { Repository, SnapshotEntry } from '../repository/repository.ts';
+
+export interface SnapshotFilter {
+  /** Keep snapshots of any of these hosts. */
+  hosts?: readonly string[];
+  /** Keep snapshots that have all tags of any one entry ("a,b" means a and b). */
+  tags?: readonly string[];
+  /** Keep snapshots whose paths include every one of these. */
+  paths?: readonly string[];
+}
+
+export function matchesFilter(s: SnapshotEntry, f: SnapshotFilter): boolean {
+  const snap = s.snapshot;
+  if (f.hosts?.length && !f.hosts.includes(snap.hostname ?? '')) return false;
+  if (f.tags?.length) {
+    const tags = snap.tags ?? [];
+    const anyGroup = f.tags.some((group) =>
+      group
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean)
+        .every((t) => tags.includes(t)),
+    );
+    if (!anyGroup) return false;
+  }
+  if (f.paths?.length && !f.paths.every((p) => snap.paths.includes(p))) return false;
+  return true;
+}
+
+/** The filtered snapshots, oldest first. */
+export async function listSnapshots(repo: Repository, filter: SnapshotFilter = {}, opts?: CallOptions): Promise<SnapshotEntry[]> {
+  return (await repo.listSnapshots(opts)).filter((s) => matchesFilter(s, filter));
+}
+
+/**
+ * Resolves `latest` (the newest snapshot that passes the filter), a full id, or a unique
+ * id prefix. Throws InvalidInput with a message that says what was looked for.
+ */
+export async function findSnapshot(repo: Repository, ref: string, filter: SnapshotFilter = {}, opts?: CallOptions): Promise<SnapshotEntry> {
+  const all = await repo.listSnapshots(opts);
+  if (ref === 'latest' || ref === '') {
+    const matching = all.filter((s) => matchesFilter(s, filter));
+    const newest = matching[matching.length - 1];
+    if (!newest) {
+      throw new ChunkvaultError(ErrorCode.InvalidInput, `no snapshot found${describeFilter(filter)} (the repository has ${all.length} snapshot(s))`);
+    }
+    return newest;
+  }
+  if (!/^[0-9a-f]{1,64}$/.test(ref)) {
+    throw new ChunkvaultError(ErrorCode.InvalidInput, `'${ref}' is not a snapshot id: use 'latest', a full id or a unique prefix of one`);
+  }
+  const matches = all.filter((s) => s.id.startsWith(ref));
+  if (matches.length === 1) return matches[0]!;
+  throw new ChunkvaultError(
+    ErrorCode.InvalidInput,
+    matches.length === 0 ? `no snapshot has an id starting with '${ref}'` : `'${ref}' is ambiguous: ${matches.length} snapshots start with it`,
+  );
+}
+
+function describeFilter(f: SnapshotFilter): string {
+  const parts: string[] = [];
+  if (f.hosts?.length) parts.push(`host ${f.hosts.join(' or ')}`);
+  if (f.tags?.length) parts.push(`tags ${f.tags.join(' or ')}`);
+  if (f.paths?.length) parts.push(`paths ${f.paths.join(', ')}`);
+  return parts.length ? ` for ${parts.join(', ')}` : '';
+}
