@@ -34,6 +34,7 @@ export async function writeBackupSummary(settings: BackupSettings, location: str
       ],
       ['Snapshot', `<code>${r.snapshotId}</code>`],
       ['Parent', r.parentId ? `<code>${r.parentId.slice(0, 8)}</code>` : 'none (first backup of these paths on this host)'],
+      ['Backed up', pathList(r.snapshot.paths)],
       ['Files', `${formatCount(files)} (${formatCount(s.filesNew)} new, ${formatCount(s.filesChanged)} changed, ${formatCount(s.filesUnmodified)} unmodified)`],
       ['Processed', formatBytes(s.bytesProcessed)],
       ['New data', formatBytes(s.dataAdded)],
@@ -49,6 +50,13 @@ export async function writeBackupSummary(settings: BackupSettings, location: str
     summary.addHeading('Not backed up', 3).addList(items);
   }
   await summary.write();
+}
+
+/** The snapshot's paths, a few of them when there are many. */
+function pathList(paths: readonly string[]): string {
+  const shown = paths.slice(0, 10).map((p) => `<code>${escapeHtml(p)}</code>`);
+  if (paths.length > shown.length) shown.push(`and ${paths.length - shown.length} more`);
+  return shown.join('<br>');
 }
 
 function escapeHtml(s: string): string {

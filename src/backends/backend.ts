@@ -36,6 +36,8 @@ export interface Backend {
   readonly location: string;
   /** How many requests are worth running at once. */
   readonly connections: number;
+  /** The directory holding the repository, when it is on this machine's file system. */
+  readonly localRoot?: string;
 
   /** Create the empty repository structure. Fails if a config already exists. */
   create(opts?: CallOptions): Promise<void>;

@@ -18,11 +18,13 @@ const FILE_MODE = 0o400;
 export class LocalBackend implements Backend {
   readonly location: string;
   readonly connections = 2;
+  readonly localRoot: string;
   readonly #root: string;
 
   constructor(root: string) {
     this.#root = path.resolve(root);
     this.location = this.#root;
+    this.localRoot = this.#root;
   }
 
   async create(): Promise<void> {

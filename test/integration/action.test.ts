@@ -99,4 +99,13 @@ describe('the action in backup mode', () => {
     expect(run.code).not.toBe(0);
     expect(run.stdout).toContain('no repository here');
   });
+
+  it('leaves the repository out when it lies inside a backed-up directory', async () => {
+    const run = await runAction({ repository: 'backups/repo', password: PASSWORD, source: '.' }, workspace);
+    expect(run.code, run.stdout).toBe(0);
+    const listing = await restic(['ls', 'latest'], { repo: path.join(workspace, 'backups/repo'), password: PASSWORD, cacheDir: workspace });
+    expect(listing).toContain(path.join(workspace, 'dist/app.js'));
+    expect(listing).toContain(path.join(workspace, 'backups'));
+    expect(listing).not.toContain(path.join(workspace, 'backups/repo'));
+  });
 });

@@ -5,7 +5,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Archiver, normalizeTargets, type ArchiveStats, type SourceError } from '../archiver/archiver.ts';
-import { compileExcludes } from '../archiver/exclude.ts';
+import { compileExcludes, type ExcludeFn } from '../archiver/exclude.ts';
 import { ChunkvaultError, ErrorCode } from '../errors.ts';
 import { serializeSnapshot, type Snapshot, type TreeNode } from '../format/index.ts';
 import type { Id } from '../id.ts';
@@ -73,7 +73,7 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
   const errors: SourceError[] = [];
   const saver = new BlobSaver(repo, { signal: opts.signal });
   const archiver = new Archiver(repo, saver, {
-    exclude: compileExcludes(opts.excludes ?? [], opts.baseDir),
+    exclude: withoutRepository(compileExcludes(opts.excludes ?? [], opts.baseDir), repo.backend.localRoot),
     signal: opts.signal,
     onError: (e) => {
       errors.push(e);
@@ -135,6 +135,16 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
   } finally {
     clearInterval(timer);
   }
+}
+
+/**
+ * A repository inside a backed-up directory (say, `backups/` in the workspace) is left out
+ * of its own snapshots: otherwise every backup would store the previous ones again.
+ */
+function withoutRepository(exclude: ExcludeFn, repositoryRoot: string | undefined): ExcludeFn {
+  if (!repositoryRoot) return exclude;
+  const inside = `${repositoryRoot}/`;
+  return (p) => p === repositoryRoot || p.startsWith(inside) || exclude(p);
 }
 
 async function findParent(repo: Repository, opts: BackupOptions, targets: readonly string[]): Promise<SnapshotEntry | undefined> {
