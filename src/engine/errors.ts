@@ -22,6 +22,8 @@ export const ErrorCode = {
   Backend: 'ERR_BACKEND',
   /** A source file could not be read (counted, not fatal, during backup). */
   Source: 'ERR_SOURCE',
+  /** The restore target could not be written (permissions, space, a conflicting entry). */
+  Target: 'ERR_TARGET',
   /** The operation was cancelled through its AbortSignal. */
   Aborted: 'ERR_ABORTED',
   /** A bug: an invariant of our own did not hold. */

@@ -19,7 +19,7 @@ import type { Repository } from '../repository/repository.ts';
 import { MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../chunker/index.ts';
 import { READ_BLOCK_BYTES, readBlocks, saveContent, type SavedContent } from './content-saver.ts';
 import type { ExcludeFn } from './exclude.ts';
-import { closeFd, lstat, openForRead, readdirWithTypes, readlinkRaw, readSmall } from './fs-calls.ts';
+import { closeFd, lstat, openForRead, readAt, readdirWithTypes, readlinkRaw } from './fs-calls.ts';
 import { OwnerNames } from './owners.ts';
 
 export interface ArchiveProgress {
@@ -246,7 +246,7 @@ export class Archiver {
    */
   async #smallFileContent(fd: number, size: number): Promise<SavedContent | undefined> {
     const buffer = new Uint8Array(Buffer.allocUnsafeSlow(size + 1).buffer);
-    const n = await readSmall(fd, buffer, size + 1);
+    const n = await readAt(fd, buffer, size + 1, 0);
     if (n > size) return undefined;
     this.progress.bytesRead += n;
     this.progress.bytesProcessed += n;

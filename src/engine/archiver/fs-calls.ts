@@ -1,10 +1,11 @@
 /**
- * The file-system calls of the walker. Metadata calls and small reads are synchronous, on
- * purpose: a backup is a batch job whose main thread only orchestrates, and each async
- * call costs a round trip through libuv's thread pool (two thread wake-ups) that, with the
- * compression workers keeping both cores busy, cost several times the system call itself.
- * Measured on 20,000 small files: the async calls took most of the main thread's time.
- * Large files are still read asynchronously, in 4 MiB blocks (see content-saver.ts).
+ * The walker's file-system calls. Metadata calls (lstat, readdir, readlink, open, close)
+ * are synchronous, on purpose: a backup is a batch job whose main thread orchestrates, and
+ * each async call costs a round trip through libuv's thread pool that, with the encoder
+ * workers keeping both cores busy, costs several times the system call itself. Reads stay
+ * asynchronous, so that many files' data can be in flight when the page cache is cold.
+ * Measured on 20,000 files (backup wall time, cold / warm cache): all async 7.4 / 8.0 s,
+ * all sync 7.5 / 6.0 s, this mix 6.7 / 6.3 s.
  */
 import * as fs from 'node:fs';
 
@@ -28,12 +29,7 @@ export async function readlinkRaw(p: fs.PathLike): Promise<Buffer> {
   return fs.readlinkSync(p, { encoding: 'buffer' });
 }
 
-/** Reads synchronously: used for small files, whose single read is cheaper than a hop. */
-export async function readSmall(fd: number, buffer: Uint8Array, length: number): Promise<number> {
-  return fs.readSync(fd, buffer, 0, length, 0);
-}
-
-/** Reads a block of a large file without blocking the main thread. */
+/** Reads `length` bytes at `position` without blocking the main thread. */
 export function readAt(fd: number, buffer: Uint8Array, length: number, position: number): Promise<number> {
   return new Promise((resolve, reject) => {
     fs.read(fd, buffer, 0, length, position, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead)));

@@ -113,7 +113,7 @@ export class BlobEncoderPool {
   readonly #pending = new Map<number, Job[]>();
   #open: Job[] = [];
   #openBytes = 0;
-  #flushScheduled = false;
+  #pumpScheduled = false;
   #nextBatch = 0;
 
   constructor(size = availableParallelism()) {
@@ -128,33 +128,39 @@ export class BlobEncoderPool {
   encode(data: Uint8Array, opts: EncodeOptions): Promise<EncodedBlob> {
     return new Promise((resolve, reject) => {
       // One batch shares one key: start a new batch when the key changes.
-      if (this.#open.length > 0 && this.#open[0]!.opts.encryptKey !== opts.encryptKey) this.#seal();
+      if (this.#open.length > 0 && this.#open[0]!.opts.encryptKey !== opts.encryptKey) this.#sealOpen();
       this.#open.push({ data, opts, resolve, reject });
       this.#openBytes += data.byteLength;
-      if (this.#openBytes >= BATCH_BYTES) this.#seal();
-      else if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
+      if (this.#openBytes >= BATCH_BYTES) this.#sealOpen();
+      if (!this.#pumpScheduled) {
+        this.#pumpScheduled = true;
         setImmediate(() => {
-          this.#flushScheduled = false;
-          this.#seal();
+          this.#pumpScheduled = false;
+          this.#pump();
         });
       }
     });
   }
 
-  #seal(): void {
+  #sealOpen(): void {
     if (this.#open.length === 0) return;
     this.#queue.push(this.#open);
     this.#open = [];
     this.#openBytes = 0;
-    this.#dispatch();
   }
 
-  #dispatch(): void {
-    while (this.#queue.length > 0) {
+  /**
+   * Sends work to workers with room for it. A partial batch goes out only when a worker
+   * has room and nothing fuller is waiting: when the workers are busy, blobs gather into
+   * larger batches instead of one message each.
+   */
+  #pump(): void {
+    for (;;) {
       const target = this.#idleWorker();
       if (!target) return;
-      const jobs = this.#queue.shift()!;
+      if (this.#queue.length === 0) this.#sealOpen();
+      const jobs = this.#queue.shift();
+      if (!jobs) return;
       const batch = this.#nextBatch++;
       this.#pending.set(batch, jobs);
       // A worker with work keeps the process alive; an idle one does not.
@@ -192,7 +198,7 @@ export class BlobEncoderPool {
         if (r.framed) job.resolve({ framed: r.framed, compressed: r.compressed === true });
         else job.reject(new Error(`encoding a blob failed: ${r.error}`));
       });
-      this.#dispatch();
+      this.#pump();
     });
     worker.on('error', (e) => this.#failAll(e));
     worker.unref();

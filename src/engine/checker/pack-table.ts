@@ -1,0 +1,109 @@
+/**
+ * The index as `check` needs it: every index file loaded on its own, so that one bad file
+ * is a finding and not the end of the run, and the blob entries of each pack kept in full
+ * (the master index keeps one location per blob, which is too little to recompute pack
+ * sizes when a blob is stored twice). Also feeds the repository's master index, which
+ * the tree walk uses for lookups.
+ */
+import { errorMessage } from '../errors.ts';
+import { parseIndex, type IndexBlob, type IndexFile } from '../format/index.ts';
+import type { Id } from '../id.ts';
+import type { Repository } from '../repository/repository.ts';
+import { forEachLimited } from '../concurrency.ts';
+import type { FindingList } from './findings.ts';
+import { rethrowIfAborted } from './abort.ts';
+
+/** Pack id → its blob entries, identical entries from several index files merged. */
+export type PackTable = Map<Id, IndexBlob[]>;
+
+export interface LoadIndexOptions {
+  signal?: AbortSignal;
+  /** Called after each index file, loaded or not. */
+  onIndexFile?: () => void;
+}
+
+/** Loads every index file, reporting unreadable ones, duplicate and mixed packs, old formats. */
+export async function loadPackTable(repo: Repository, findings: FindingList, opts: LoadIndexOptions = {}): Promise<PackTable> {
+  const ids: Id[] = [];
+  try {
+    for await (const f of repo.backend.list('index', { signal: opts.signal })) ids.push(f.name);
+  } catch (e) {
+    rethrowIfAborted(e, opts.signal);
+    findings.error('list-failed', `the index files cannot be listed: ${errorMessage(e)}`);
+  }
+  ids.sort();
+  // Loaded concurrently, merged in id order so that the findings come out the same each run.
+  const files: (IndexFile | undefined)[] = new Array(ids.length);
+  await forEachLimited(
+    ids.map((id, i) => ({ id, i })),
+    Math.max(2, repo.backend.connections * 2),
+    async ({ id, i }) => {
+      try {
+        const bytes = await repo.loadUnpacked('index', id, { signal: opts.signal });
+        const file = parseIndex(bytes);
+        if (firstNonSpace(bytes) === 0x5b) {
+          findings.hint('index-old-format', `index ${id} has the old format; \`restic rebuild-index\` rewrites it`, { indexId: id });
+        }
+        files[i] = file;
+      } catch (e) {
+        rethrowIfAborted(e, opts.signal);
+        findings.error('index-unreadable', `index ${id} cannot be read: ${errorMessage(e)}`, { indexId: id });
+      } finally {
+        opts.onIndexFile?.();
+      }
+    },
+  );
+
+  const table: PackTable = new Map();
+  const indexesOf = new Map<Id, Id[]>();
+  files.forEach((file, i) => {
+    if (!file) return;
+    const indexId = ids[i]!;
+    if (!repo.index.indexFiles.has(indexId)) repo.index.addIndexFile(indexId, file);
+    for (const pack of file.packs) {
+      const seen = indexesOf.get(pack.id);
+      if (seen) {
+        if (!seen.includes(indexId)) seen.push(indexId);
+      } else {
+        indexesOf.set(pack.id, [indexId]);
+      }
+      const entries = table.get(pack.id);
+      if (!entries) {
+        table.set(pack.id, [...pack.blobs]);
+        continue;
+      }
+      // The same pack in another index file (or twice in one): keep each entry once.
+      const have = new Set(entries.map(entryKey));
+      for (const b of pack.blobs) {
+        const k = entryKey(b);
+        if (!have.has(k)) {
+          have.add(k);
+          entries.push(b);
+        }
+      }
+    }
+  });
+
+  for (const [packId, entries] of table) {
+    const indexes = indexesOf.get(packId) ?? [];
+    if (indexes.length > 1) {
+      findings.hint('pack-in-several-indexes', `pack ${packId} is named by ${indexes.length} index files: ${indexes.join(', ')}; \`restic rebuild-index\` tidies this`, { packId });
+    }
+    const hasData = entries.some((b) => b.type === 'data');
+    const hasTree = entries.some((b) => b.type === 'tree');
+    if (hasData && hasTree) {
+      findings.hint('pack-mixed', `pack ${packId} holds both tree and data blobs; \`restic prune\` separates them`, { packId });
+    }
+  }
+  return table;
+}
+
+/** Identifies an index entry completely: type, id, offset, lengths. */
+export function entryKey(b: IndexBlob): string {
+  return `${b.type}:${b.id}:${b.offset}:${b.length}:${b.uncompressedLength ?? 0}`;
+}
+
+function firstNonSpace(bytes: Uint8Array): number | undefined {
+  for (const c of bytes) if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return c;
+  return undefined;
+}
