@@ -3,14 +3,14 @@
  * before anything is logged, and returns a typed settings object.
  */
 import * as core from '@actions/core';
-import * as path from 'node:path';
 import { parseCompressionMode } from '../engine/compress/zstd.ts';
 import { ChunkvaultError, ErrorCode } from '../engine/errors.ts';
 import { Inputs, MODES, type Mode } from './constants.ts';
 import type { ActionSettings } from './settings.ts';
 
 export function getSettings(env: NodeJS.ProcessEnv = process.env): ActionSettings {
-  const password = core.getInput(Inputs.Password);
+  // Not trimmed: a password is used byte for byte, as restic uses RESTIC_PASSWORD.
+  const password = core.getInput(Inputs.Password, { trimWhitespace: false });
   if (password) core.setSecret(password);
   const mode = parseMode(core.getInput(Inputs.Mode) || 'backup');
   const repository = core.getInput(Inputs.Repository);
@@ -48,10 +48,6 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): ActionSetting
  */
 export function defaultHost(env: NodeJS.ProcessEnv): string {
   return env.GITHUB_REPOSITORY || 'github-actions';
-}
-
-export function resolveRepositoryPath(repository: string, workspace: string): string {
-  return path.isAbsolute(repository) ? repository : path.resolve(workspace, repository);
 }
 
 function parseMode(value: string): Mode {

@@ -19,7 +19,9 @@ import { expandSources } from './sources.ts';
 const PROGRESS_INTERVAL_MS = 10_000;
 
 export async function run(): Promise<void> {
-  const signals = installSignalHandlers((sig) => core.warning(`${sig} received: stopping, removing the repository lock`));
+  const signals = installSignalHandlers((sig, count) =>
+    core.warning(count === 1 ? `${sig} received: stopping, removing the repository lock` : `${sig} received again: still cleaning up`),
+  );
   try {
     const settings = getSettings();
     await runBackup(settings, signals.signal);

@@ -84,7 +84,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     quiet: v.quiet === true,
   };
   const out = consoleOutput(g.quiet);
-  const signals = installSignalHandlers((sig) => out.warn(`${sig} received: stopping and removing the lock`));
+  const signals = installSignalHandlers((sig, count) =>
+    out.warn(count === 1 ? `${sig} received: stopping and removing the lock` : `${sig} received again: still cleaning up; a third signal exits at once`),
+  );
   try {
     switch (command) {
       case 'init':

@@ -1,8 +1,10 @@
 /**
  * Process signals for long operations, shared by the CLI and the action. SIGINT and
  * SIGTERM abort the work through an AbortSignal, so locks are released and nothing
- * half-written is referenced; a second signal exits at once. SIGHUP is ignored: restic
- * sends it to probe whether a lock's process is alive, and Node would die of it.
+ * half-written is referenced. A second signal does not cut that clean-up short (a
+ * cancelled GitHub job sends SIGINT, then SIGTERM 7.5 s later); a third exits at once.
+ * SIGHUP is ignored: restic sends it to probe whether a lock's process is alive, and Node
+ * would die of it.
  */
 export interface SignalScope {
   readonly signal: AbortSignal;
@@ -11,13 +13,16 @@ export interface SignalScope {
   dispose(): void;
 }
 
-export function installSignalHandlers(onSignal?: (sig: NodeJS.Signals) => void): SignalScope {
+export function installSignalHandlers(onSignal?: (sig: NodeJS.Signals, count: number) => void): SignalScope {
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
+  let count = 0;
   const stop = (sig: NodeJS.Signals) => {
-    if (received) process.exit(128 + (sig === 'SIGINT' ? 2 : 15));
+    count++;
+    if (count >= 3) process.exit(128 + (sig === 'SIGINT' ? 2 : 15));
+    onSignal?.(sig, count);
+    if (received) return;
     received = sig;
-    onSignal?.(sig);
     controller.abort(new Error(`received ${sig}`));
   };
   const ignore = () => {};

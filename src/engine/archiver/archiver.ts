@@ -11,7 +11,7 @@
 import type { BigIntStats, Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { Semaphore } from '../concurrency.ts';
-import { errorMessage, isChunkvaultError, throwIfAborted } from '../errors.ts';
+import { ChunkvaultError, ErrorCode, errorMessage, isChunkvaultError, throwIfAborted } from '../errors.ts';
 import { goModeFromUnix, nodeTypeFromUnix, serializeTree, type TreeNode } from '../format/index.ts';
 import { idOf, type Id } from '../id.ts';
 import type { BlobSaver } from '../repository/blob-saver.ts';
@@ -19,7 +19,7 @@ import type { Repository } from '../repository/repository.ts';
 import { MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../chunker/index.ts';
 import { READ_BLOCK_BYTES, readBlocks, saveContent, type SavedContent } from './content-saver.ts';
 import type { ExcludeFn } from './exclude.ts';
-import { closeFd, lstat, openForRead, readAt, readdirWithTypes, readlinkRaw } from './fs-calls.ts';
+import { closeFd, lstat, openRegularFile, readAt, readdirWithTypes, readlinkRaw, statFollowing } from './fs-calls.ts';
 import { OwnerNames } from './owners.ts';
 
 export interface ArchiveProgress {
@@ -57,6 +57,9 @@ export interface ArchiveStats extends ArchiveProgress {
 
 type ParentLookup = Map<string, TreeNode> | undefined;
 
+/** Extra directory walks at once, beyond the one on the current path. */
+const DIRECTORY_CONCURRENCY = 8;
+
 /** A node of the virtual tree above and at the targets. */
 interface VirtualDir {
   readonly children: Map<string, VirtualDir>;
@@ -83,6 +86,9 @@ export class Archiver {
   readonly #saver: BlobSaver;
   readonly #opts: ArchiverOptions;
   readonly #entries: Semaphore;
+  /** Directory walks that may still start beside the current one. */
+  #directorySlots = DIRECTORY_CONCURRENCY;
+  #failure: unknown;
   readonly #readBudget: Semaphore;
   readonly #owners = new OwnerNames();
   readonly #exclude: ExcludeFn;
@@ -104,25 +110,33 @@ export class Archiver {
   async archive(targets: readonly string[], parentTree: Id | undefined, extra: TreeNode[] = []): Promise<Id> {
     const root = buildVirtualTree(targets);
     const parent = await this.#loadParent(parentTree);
-    const nodes = await this.#children(root, parent);
+    // Backing up "/" itself: the root tree is the contents of the root directory.
+    const nodes = root.isTarget ? await this.#directoryNodes(Buffer.from('/'), parent) : await this.#children(root, parent);
+    if (!nodes) throw new ChunkvaultError(ErrorCode.Source, 'the root directory cannot be read');
     return this.#saveTree([...nodes, ...extra], parent !== undefined);
   }
 
   async #children(dir: VirtualDir, parent: ParentLookup): Promise<TreeNode[]> {
     const nodes: TreeNode[] = [];
     for (const [name, child] of dir.children) {
-      throwIfAborted(this.#opts.signal);
+      this.#checkRunning();
+      const key = Buffer.from(name).toString('latin1');
       const node = child.isTarget
-        ? await this.#entry(child.absolutePath, Buffer.from(name), parent?.get(Buffer.from(name).toString('latin1')))
-        : await this.#intermediate(child, name, parent?.get(Buffer.from(name).toString('latin1')));
+        ? await this.#entry(child.absolutePath, Buffer.from(name), parent?.get(key))
+        : await this.#intermediate(child, name, parent?.get(key));
       if (node) nodes.push(node);
     }
     return nodes;
   }
 
+  /** A directory above the targets: restic records the real directory, through symlinks. */
   async #intermediate(dir: VirtualDir, name: string, parentNode: TreeNode | undefined): Promise<TreeNode | undefined> {
-    const stat = await this.#lstat(dir.absolutePath);
+    const stat = await this.#stat(dir.absolutePath);
     if (!stat) return undefined;
+    if (!stat.isDirectory()) {
+      this.#fail(dir.absolutePath, 'is not a directory');
+      return undefined;
+    }
     const parent = await this.#loadParent(parentNode?.type === 'dir' ? parentNode.subtree : undefined);
     const node = this.#baseNode(Buffer.from(name), stat, 'dir');
     const children = await this.#children(dir, parent);
@@ -160,44 +174,77 @@ export class Archiver {
   }
 
   async #directory(absolutePath: string | Buffer, node: TreeNode, parentNode: TreeNode | undefined): Promise<TreeNode | undefined> {
+    const parent = await this.#loadParent(parentNode?.type === 'dir' ? parentNode.subtree : undefined);
+    const nodes = await this.#directoryNodes(typeof absolutePath === 'string' ? Buffer.from(absolutePath) : absolutePath, parent);
+    if (!nodes) return undefined;
+    this.progress.dirs++;
+    node.subtree = await this.#saveTree(nodes, parent !== undefined, parentNode?.subtree);
+    return node;
+  }
+
+  /**
+   * The nodes of a directory's entries, in name order; undefined when it cannot be listed.
+   *
+   * Files (and other non-directories) run concurrently within the entry slots, which bound
+   * the work queued at any time. A subdirectory runs concurrently when a directory slot is
+   * free and is walked inline otherwise: the walk never waits for a directory slot, so it
+   * cannot deadlock, and at most DIRECTORY_CONCURRENCY extra walks are open at once.
+   * The first fatal failure stops every walk from starting more work; everything already
+   * started is awaited before the failure is rethrown, so nothing runs after the backup
+   * has given up (and no rejection goes unhandled).
+   */
+  async #directoryNodes(base: Buffer, parent: ParentLookup): Promise<TreeNode[] | undefined> {
     let entries: Dirent<Buffer>[];
     try {
-      entries = await readdirWithTypes(absolutePath);
+      entries = await readdirWithTypes(base);
     } catch (e) {
-      this.#fail(absolutePath, errorMessage(e));
+      this.#fail(base, errorMessage(e));
       return undefined;
     }
     entries.sort((a, b) => Buffer.compare(a.name, b.name));
-    const parent = await this.#loadParent(parentNode?.type === 'dir' ? parentNode.subtree : undefined);
-    const base = typeof absolutePath === 'string' ? Buffer.from(absolutePath) : absolutePath;
     const separator = base[base.length - 1] === 0x2f ? Buffer.alloc(0) : Buffer.from('/');
     const children: Promise<TreeNode | undefined>[] = [];
+    const track = (p: Promise<TreeNode | undefined>) => {
+      children.push(p);
+      p.catch((e: unknown) => this.#stop(e));
+    };
     try {
-      for (const entry of entries) {
-        throwIfAborted(this.#opts.signal);
+      for (const [i, entry] of entries.entries()) {
+        this.#checkRunning();
+        // Synchronous metadata calls would otherwise keep timers and signals waiting.
+        if (i % 128 === 127) await new Promise((r) => setImmediate(r));
         const childPath = Buffer.concat([base, separator, entry.name]);
         if (this.#exclude(childPath.toString('utf8'))) continue;
         const parentChild = parent?.get(entry.name.toString('latin1'));
         if (await isDirectory(entry, childPath)) {
-          // Subdirectories start at once and run beside the files: waiting for each one
-          // would drain the pipeline at every directory boundary.
-          children.push(this.#entry(childPath, entry.name, parentChild));
+          if (this.#directorySlots > 0) {
+            this.#directorySlots--;
+            track(this.#entry(childPath, entry.name, parentChild).finally(() => this.#directorySlots++));
+          } else {
+            const done = this.#entry(childPath, entry.name, parentChild);
+            track(done);
+            await done.catch(() => {});
+          }
         } else {
-          // Other entries wait for a slot, which bounds the work queued at any time and
-          // stops this directory's walk until the pipeline has room.
           await this.#entries.acquire();
-          children.push(this.#entry(childPath, entry.name, parentChild).finally(() => this.#entries.release()));
+          track(this.#entry(childPath, entry.name, parentChild).finally(() => this.#entries.release()));
         }
       }
-    } catch (e) {
-      // Let the files in flight finish or fail before giving up, so none is left running.
+    } finally {
       await Promise.allSettled(children);
-      throw e;
     }
-    const nodes = (await Promise.all(children)).filter((n): n is TreeNode => n !== undefined);
-    this.progress.dirs++;
-    node.subtree = await this.#saveTree(nodes, parent !== undefined, parentNode?.subtree);
-    return node;
+    this.#checkRunning();
+    return (await Promise.all(children)).filter((n): n is TreeNode => n !== undefined);
+  }
+
+  /** Records the first fatal failure; every walk stops at its next step. */
+  #stop(e: unknown): void {
+    this.#failure ??= e;
+  }
+
+  #checkRunning(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+    throwIfAborted(this.#opts.signal);
   }
 
   async #file(absolutePath: string | Buffer, node: TreeNode, stat: BigIntStats, parentNode: TreeNode | undefined): Promise<TreeNode | undefined> {
@@ -212,7 +259,7 @@ export class Archiver {
     const budget = await this.#readBudget.acquire(Math.min(size + 1, READ_BLOCK_BYTES + MAX_CHUNK_SIZE));
     let fd: number | undefined;
     try {
-      fd = await openForRead(absolutePath);
+      fd = await openRegularFile(absolutePath, stat.ino);
       const saved =
         (size < MIN_CHUNK_SIZE ? await this.#smallFileContent(fd, size) : undefined) ??
         (await saveContent(readBlocks(fd, size), this.#repo.config.chunkerPolynomial, this.#saver, {
@@ -246,7 +293,14 @@ export class Archiver {
    */
   async #smallFileContent(fd: number, size: number): Promise<SavedContent | undefined> {
     const buffer = new Uint8Array(Buffer.allocUnsafeSlow(size + 1).buffer);
-    const n = await readAt(fd, buffer, size + 1, 0);
+    let n = 0;
+    // Until the end, or past the size stat gave: a read may return less than asked (on
+    // network and FUSE file systems) without the file having ended.
+    for (;;) {
+      const got = await readAt(fd, buffer.subarray(n), size + 1 - n, n);
+      n += got;
+      if (got === 0 || n >= size) break;
+    }
     if (n > size) return undefined;
     this.progress.bytesRead += n;
     this.progress.bytesProcessed += n;
@@ -313,6 +367,15 @@ export class Archiver {
       return new Map(nodes.map((n) => [Buffer.from(n.name).toString('latin1'), n]));
     } catch {
       // A damaged parent only costs speed: everything below is read again.
+      return undefined;
+    }
+  }
+
+  async #stat(p: string | Buffer): Promise<BigIntStats | undefined> {
+    try {
+      return await statFollowing(p);
+    } catch (e) {
+      this.#fail(p, errorMessage(e));
       return undefined;
     }
   }

@@ -76,11 +76,11 @@ export async function saveContent(
 /**
  * Reads an open file from the start with two alternating buffers: the next block is read
  * while the caller chunks and hashes the current one (saveContent copies what it keeps,
- * so a buffer can be refilled once the caller asks for the block after it). A short read
- * of a regular file means its end, so a small file costs one read.
+ * so a buffer can be refilled once the caller asks for the block after it). Only a read
+ * of 0 bytes ends the file: network and FUSE file systems may return short reads.
  */
 export async function* readBlocks(fd: number, expectedSize: number): AsyncGenerator<Uint8Array> {
-  const size = Math.min(expectedSize + 1, READ_BLOCK_BYTES);
+  const size = Math.min(Math.max(expectedSize + 1, 64 * 1024), READ_BLOCK_BYTES);
   const buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
   let position = 0;
   let turn = 0;
@@ -92,11 +92,9 @@ export async function* readBlocks(fd: number, expectedSize: number): AsyncGenera
       if (bytesRead === 0) return;
       const block = buffers[turn]!;
       position += bytesRead;
-      const more = bytesRead === size;
       turn ^= 1;
-      if (more) pending = readAt(fd, buffers[turn]!, size, position);
+      pending = readAt(fd, buffers[turn]!, size, position);
       yield block.subarray(0, bytesRead);
-      if (!more) return;
     }
   } finally {
     // A consumer that stops early must not leave a read running on a descriptor about to

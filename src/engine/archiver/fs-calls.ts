@@ -13,8 +13,28 @@ export async function lstat(p: fs.PathLike): Promise<fs.BigIntStats> {
   return fs.lstatSync(p, { bigint: true });
 }
 
-export async function openForRead(p: fs.PathLike): Promise<number> {
-  return fs.openSync(p, 'r');
+export async function statFollowing(p: fs.PathLike): Promise<fs.BigIntStats> {
+  return fs.statSync(p, { bigint: true });
+}
+
+const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
+
+/**
+ * Opens the regular file that lstat described. A file replaced since by a symlink is not
+ * followed (O_NOFOLLOW), one replaced by a FIFO does not block (O_NONBLOCK), and anything
+ * that is no longer the same regular file is refused, so that no other content can end up
+ * under this name.
+ */
+export async function openRegularFile(p: fs.PathLike, expectedInode: bigint): Promise<number> {
+  const fd = fs.openSync(p, OPEN_FLAGS);
+  try {
+    const st = fs.fstatSync(fd, { bigint: true });
+    if (!st.isFile() || st.ino !== expectedInode) throw new Error('changed while being backed up (no longer the same regular file)');
+    return fd;
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
 }
 
 export async function closeFd(fd: number): Promise<void> {

@@ -2,17 +2,17 @@
  * The backup operation: lock, load the index, pick the parent snapshot, archive the
  * targets, make everything durable, and only then write the snapshot.
  */
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Archiver, normalizeTargets, type ArchiveStats, type SourceError } from '../archiver/archiver.ts';
 import { compileExcludes, type ExcludeFn } from '../archiver/exclude.ts';
-import { ChunkvaultError, ErrorCode } from '../errors.ts';
+import { ChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
 import { serializeSnapshot, type Snapshot, type TreeNode } from '../format/index.ts';
 import type { Id } from '../id.ts';
 import { BlobSaver, type BlobSaverStats } from '../repository/blob-saver.ts';
 import { withLock } from '../repository/lock.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 import { PROGRAM_VERSION } from '../version.ts';
+import { currentUser } from '../current-user.ts';
 
 export type BackupPhase = 'lock' | 'index' | 'parent' | 'archive' | 'flush' | 'snapshot';
 
@@ -132,6 +132,10 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
         return { snapshotId: saved.id, snapshot, parentId: parent?.id, stats, errors };
       },
     );
+  } catch (e) {
+    // Whatever was interrupted by the signal (a timer, a stream) reports it as one error.
+    throwIfAborted(opts.signal);
+    throw e;
   } finally {
     clearInterval(timer);
   }
@@ -175,7 +179,7 @@ function makeSnapshot(
   archive: ArchiveStats,
   saved: BlobSaverStats,
 ): Snapshot {
-  const user = safeUserInfo();
+  const user = currentUser();
   const snapshot: Snapshot = {
     time: startNs,
     tree,
@@ -206,13 +210,4 @@ function makeSnapshot(
   if (opts.excludes?.length) snapshot.excludes = [...opts.excludes];
   if (opts.tags?.length) snapshot.tags = [...opts.tags];
   return snapshot;
-}
-
-function safeUserInfo(): { username: string; uid: number; gid: number } {
-  try {
-    const u = os.userInfo();
-    return { username: u.username, uid: u.uid, gid: u.gid };
-  } catch {
-    return { username: '', uid: 0, gid: 0 };
-  }
 }

@@ -104,6 +104,8 @@ interface Job {
 interface PoolWorker {
   worker: Worker;
   inFlight: number;
+  /** Batches sent to this worker and not answered yet. */
+  batches: Set<number>;
 }
 
 export class BlobEncoderPool {
@@ -163,6 +165,7 @@ export class BlobEncoderPool {
       if (!jobs) return;
       const batch = this.#nextBatch++;
       this.#pending.set(batch, jobs);
+      target.batches.add(batch);
       // A worker with work keeps the process alive; an idle one does not.
       if (target.inFlight++ === 0) target.worker.ref();
       const transfer: ArrayBuffer[] = [];
@@ -188,29 +191,44 @@ export class BlobEncoderPool {
 
   #spawn(): PoolWorker {
     const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: WORKER_LIMITS });
-    const entry: PoolWorker = { worker, inFlight: 0 };
+    const entry: PoolWorker = { worker, inFlight: 0, batches: new Set() };
     worker.on('message', ({ batch, results }: { batch: number; results: { framed?: Uint8Array; compressed?: boolean; error?: string }[] }) => {
-      if (--entry.inFlight === 0) worker.unref();
-      const jobs = this.#pending.get(batch)!;
+      const jobs = this.#pending.get(batch);
+      if (!jobs || !entry.batches.delete(batch)) return; // already failed with its worker
       this.#pending.delete(batch);
+      if (--entry.inFlight === 0) worker.unref();
       jobs.forEach((job, i) => {
-        const r = results[i]!;
-        if (r.framed) job.resolve({ framed: r.framed, compressed: r.compressed === true });
-        else job.reject(new Error(`encoding a blob failed: ${r.error}`));
+        const r = results[i];
+        if (r?.framed) job.resolve({ framed: r.framed, compressed: r.compressed === true });
+        else job.reject(new Error(`encoding a blob failed: ${r?.error ?? 'no result'}`));
       });
       this.#pump();
     });
-    worker.on('error', (e) => this.#failAll(e));
+    const lost = (e: Error) => this.#retire(entry, e);
+    worker.on('error', lost);
+    worker.on('messageerror', lost);
+    worker.on('exit', (code) => lost(new Error(`blob encoder worker exited with code ${code}`)));
     worker.unref();
     this.#workers.push(entry);
     return entry;
   }
 
-  #failAll(e: Error): void {
-    for (const jobs of this.#pending.values()) for (const j of jobs) j.reject(e);
-    this.#pending.clear();
-    for (const jobs of this.#queue) for (const j of jobs) j.reject(e);
-    this.#queue.length = 0;
+  /**
+   * A worker that failed or exited: its unanswered batches fail, and it leaves the pool,
+   * so new work goes to the others (or to a fresh worker).
+   */
+  #retire(entry: PoolWorker, e: Error): void {
+    const at = this.#workers.indexOf(entry);
+    if (at < 0) return;
+    this.#workers.splice(at, 1);
+    for (const batch of entry.batches) {
+      const jobs = this.#pending.get(batch);
+      this.#pending.delete(batch);
+      for (const j of jobs ?? []) j.reject(e);
+    }
+    entry.batches.clear();
+    void entry.worker.terminate().catch(() => {});
+    this.#pump();
   }
 }
 

@@ -23,6 +23,8 @@ import type { Repository } from './repository.ts';
 
 /** restic flushes an index file after this many blobs in a v2 repository. */
 const INDEX_MAX_BLOBS = 150_000;
+/** restic also writes an index file when the current one is this old. */
+const INDEX_MAX_AGE_MS = 10 * 60 * 1000;
 /** Blobs up to this size are compressed and sealed inline: a message to a worker costs more. */
 const INLINE_ENCODE_MAX_BYTES = 2 * 1024;
 
@@ -66,6 +68,7 @@ export class BlobSaver {
   readonly #tasks = new Set<Promise<void>>();
   #unindexed: IndexPack[] = [];
   #unindexedBlobs = 0;
+  #indexedAt = Date.now();
   #failure: unknown;
   readonly stats: BlobSaverStats = {
     dataBlobs: 0,
@@ -105,7 +108,10 @@ export class BlobSaver {
     if (this.known(type, id)) return false;
     this.#pending.add(type + id);
     const taken = await this.#budget.acquire(data.byteLength);
-    this.#rethrow();
+    if (this.#failure !== undefined) {
+      this.#budget.release(taken);
+      this.#rethrow();
+    }
     const task = this.#store(type, id, data)
       .catch((e: unknown) => {
         this.#failure ??= isChunkvaultError(e)
@@ -207,15 +213,28 @@ export class BlobSaver {
     this.stats.packsWritten++;
     this.stats.bytesWritten += pack.size;
     this.#onPackSaved?.({ id: pack.id, size: pack.size, blobs: pack.blobs.length });
-    if (this.#unindexedBlobs >= INDEX_MAX_BLOBS) await this.#writeIndex();
+    // Index files are written as packs pile up, and at least every 10 minutes, as restic
+    // does: after a crash, what was indexed is reused by the next run instead of re-sent.
+    if (this.#unindexedBlobs >= INDEX_MAX_BLOBS || Date.now() - this.#indexedAt >= INDEX_MAX_AGE_MS) await this.#writeIndex();
   }
 
   async #writeIndex(signal: AbortSignal | undefined = this.#signal): Promise<void> {
     if (this.#unindexed.length === 0) return;
     const packs = this.#unindexed;
+    const blobs = this.#unindexedBlobs;
     this.#unindexed = [];
     this.#unindexedBlobs = 0;
-    const { id, size } = await this.#repo.saveUnpacked('index', serializeIndex({ packs }), { signal });
+    this.#indexedAt = Date.now();
+    let saved: { id: Id; size: number };
+    try {
+      saved = await this.#repo.saveUnpacked('index', serializeIndex({ packs }), { signal });
+    } catch (e) {
+      // The packs stay waiting for an index: a later flush or salvage writes them.
+      this.#unindexed.unshift(...packs);
+      this.#unindexedBlobs += blobs;
+      throw e;
+    }
+    const { id, size } = saved;
     this.#repo.index.indexFiles.add(id);
     this.stats.indexFilesWritten++;
     this.stats.bytesWritten += size;

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
 import { parseLock, serializeLock, formatTime, type LockInfo } from '../format/index.ts';
 import { shortId, type Id } from '../id.ts';
+import { currentUser } from '../current-user.ts';
 import type { Repository } from './repository.ts';
 
 /** restic refreshes its locks this often. */
@@ -61,8 +62,17 @@ export class RepositoryLock {
       const conflict = await findConflict(repo, opts.exclusive, undefined, opts.signal);
       if (!conflict) {
         const id = await writeLock(repo, info);
-        await sleep(RECHECK_DELAY_MS, undefined, { signal: opts.signal }).catch(() => {});
-        const late = await findConflict(repo, opts.exclusive, id, opts.signal);
+        let late: LockHolder | undefined;
+        try {
+          await sleep(RECHECK_DELAY_MS, undefined, { signal: opts.signal });
+          late = await findConflict(repo, opts.exclusive, id, opts.signal);
+        } catch (e) {
+          // Cancelled (or failed) between writing our lock and confirming it: take it back,
+          // without the signal, which has already fired.
+          await repo.backend.remove({ type: 'lock', name: id }).catch(() => {});
+          throwIfAborted(opts.signal);
+          throw e;
+        }
         if (!late) {
           const lock = new RepositoryLock(repo, id, info, opts.onRefreshError);
           lock.#schedule();
@@ -110,11 +120,16 @@ export class RepositoryLock {
 /** Runs `fn` while holding a lock, releasing it however `fn` ends. */
 export async function withLock<T>(repo: Repository, opts: LockOptions, fn: (lock: RepositoryLock) => Promise<T>): Promise<T> {
   const lock = await RepositoryLock.acquire(repo, opts);
+  let result: T;
   try {
-    return await fn(lock);
-  } finally {
-    await lock.release();
+    result = await fn(lock);
+  } catch (e) {
+    // The operation's own failure is what the user needs to see, not a failed release.
+    await lock.release().catch(() => {});
+    throw e;
   }
+  await lock.release();
+  return result;
 }
 
 export async function listLocks(repo: Repository, signal?: AbortSignal): Promise<LockHolder[]> {
@@ -144,7 +159,7 @@ export function isStale(info: LockInfo, now = Date.now(), hostname = os.hostname
 }
 
 function currentProcessLockInfo(exclusive: boolean): Omit<LockInfo, 'time'> {
-  const user = os.userInfo();
+  const user = currentUser();
   const info: Omit<LockInfo, 'time'> = {
     exclusive,
     hostname: os.hostname(),

@@ -33,6 +33,7 @@ import { idOf, isId, type Id } from '../id.ts';
 import { toHex } from '../bytes.ts';
 import { randomBytes } from 'node:crypto';
 import { forEachLimited } from '../concurrency.ts';
+import { currentUser } from '../current-user.ts';
 import { MasterIndex, type BlobLocation, type BlobType } from './master-index.ts';
 import { decodeUnpacked, encodeUnpacked } from './unpacked.ts';
 
@@ -98,7 +99,7 @@ export class Repository {
     const keyFile = await createKeyFile(
       master,
       password,
-      { username: opts.username ?? safeUsername(), hostname: opts.hostname ?? os.hostname() },
+      { username: opts.username ?? currentUser().username, hostname: opts.hostname ?? os.hostname() },
       kdf,
     );
     await backend.save({ type: 'key', name: idOf(keyFile) }, keyFile, opts);
@@ -239,13 +240,5 @@ async function exists(backend: Backend, h: { type: FileType; name: string }, opt
   } catch (e) {
     if (isNotFound(e)) return false;
     throw e;
-  }
-}
-
-function safeUsername(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return '';
   }
 }
