@@ -8,6 +8,9 @@ import { installSignalHandlers } from '../runtime/signals.ts';
 import { BACKUP_HELP, runBackup } from './commands/backup.ts';
 import { INIT_HELP, runInit } from './commands/init.ts';
 import { SNAPSHOTS_HELP, runSnapshots } from './commands/snapshots.ts';
+import { RESTORE_HELP, runRestore } from './commands/restore.ts';
+import { DRILL_HELP, runDrill } from './commands/drill.ts';
+import { CHECK_HELP, runCheck } from './commands/check.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
 import { GLOBAL_FLAGS, type GlobalOptions } from './globals.ts';
 import { consoleOutput } from './output.ts';
@@ -20,6 +23,9 @@ Commands:
   init        create a repository
   backup      back up paths into a new snapshot
   snapshots   list snapshots
+  restore     restore a snapshot into a directory
+  drill       restore a snapshot into scratch, verify it, run a check, measure the RTO
+  check       check the repository for errors (--read-data reads and verifies packs)
   version     print the version
 
 The repository comes from -r or RESTIC_REPOSITORY, the password from --password-file,
@@ -40,9 +46,41 @@ const COMMAND_FLAGS = {
     tag: { type: 'string', multiple: true },
     path: { type: 'string', multiple: true },
   },
+  restore: {
+    target: { type: 'string', short: 't' },
+    include: { type: 'string', short: 'i', multiple: true },
+    host: { type: 'string', multiple: true },
+    tag: { type: 'string', multiple: true },
+    path: { type: 'string', multiple: true },
+    overwrite: { type: 'boolean', default: false },
+    verify: { type: 'boolean', default: false },
+  },
+  drill: {
+    'max-snapshot-age': { type: 'string' },
+    'max-rto': { type: 'string' },
+    command: { type: 'string' },
+    scratch: { type: 'string' },
+    'keep-restore': { type: 'boolean', default: false },
+    include: { type: 'string', short: 'i', multiple: true },
+    host: { type: 'string', multiple: true },
+    tag: { type: 'string', multiple: true },
+    path: { type: 'string', multiple: true },
+  },
+  check: {
+    'read-data': { type: 'boolean', default: false },
+    'read-data-subset': { type: 'string' },
+    'no-lock': { type: 'boolean', default: false },
+  },
 } as const;
 
-const HELP: Record<string, string> = { init: INIT_HELP, backup: BACKUP_HELP, snapshots: SNAPSHOTS_HELP };
+const HELP: Record<string, string> = {
+  init: INIT_HELP,
+  backup: BACKUP_HELP,
+  snapshots: SNAPSHOTS_HELP,
+  restore: RESTORE_HELP,
+  drill: DRILL_HELP,
+  check: CHECK_HELP,
+};
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const commandAt = argv.findIndex((a, i) => !a.startsWith('-') && !isFlagValue(argv, i));
@@ -99,6 +137,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         return await runBackup(g, v, parsed.positionals, out, env, signals.signal);
       case 'snapshots':
         return await runSnapshots(g, v as { host?: string[]; tag?: string[]; path?: string[] }, out, env, signals.signal);
+      case 'restore':
+        return await runRestore(g, v, parsed.positionals, out, env, signals.signal);
+      case 'drill':
+        return await runDrill(g, v, parsed.positionals, out, env, signals.signal);
+      case 'check':
+        return await runCheck(g, v, out, env, signals.signal);
       default:
         return ExitCode.Fatal;
     }

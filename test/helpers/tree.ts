@@ -99,7 +99,16 @@ export async function describeTree(root: string): Promise<Map<string, EntryInfo>
 }
 
 /** Differences between two trees, as readable lines; empty when they are identical. */
-export async function compareTrees(expectedRoot: string, actualRoot: string, opts: { symlinkMtimes?: boolean } = {}): Promise<string[]> {
+export async function compareTrees(
+  expectedRoot: string,
+  actualRoot: string,
+  opts: {
+    symlinkMtimes?: boolean;
+    /** Accepted mtime difference; 0 (exact) unless given. Node.js sets times as double seconds. */
+    mtimeToleranceNs?: number;
+  } = {},
+): Promise<string[]> {
+  const tolerance = BigInt(opts.mtimeToleranceNs ?? 0);
   const expected = await describeTree(expectedRoot);
   const actual = await describeTree(actualRoot);
   const problems: string[] = [];
@@ -114,7 +123,8 @@ export async function compareTrees(expectedRoot: string, actualRoot: string, opt
     if (e.type !== 'symlink' && a.mode !== e.mode) problems.push(`${name}: mode ${a.mode.toString(8)}, expected ${e.mode.toString(8)}`);
     if (a.sha256 !== e.sha256) problems.push(`${name}: content differs`);
     if (a.linkTarget !== e.linkTarget) problems.push(`${name}: link target ${a.linkTarget}, expected ${e.linkTarget}`);
-    if ((e.type !== 'symlink' || opts.symlinkMtimes) && a.mtimeNs !== e.mtimeNs) problems.push(`${name}: mtime ${a.mtimeNs}, expected ${e.mtimeNs}`);
+    const mtimeOff = a.mtimeNs > e.mtimeNs ? a.mtimeNs - e.mtimeNs : e.mtimeNs - a.mtimeNs;
+    if ((e.type !== 'symlink' || opts.symlinkMtimes) && mtimeOff > tolerance) problems.push(`${name}: mtime ${a.mtimeNs}, expected ${e.mtimeNs}`);
   }
   for (const rel of actual.keys()) if (!expected.has(rel)) problems.push(`${JSON.stringify(rel)}: unexpected extra entry`);
   return problems;

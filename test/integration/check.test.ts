@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/backends/local.ts';
 import { checkRepository, type CheckReport, type Finding } from '../../src/engine/checker/index.ts';
+import { READ_SEGMENT_BYTES } from '../../src/engine/checker/pack-verifier.ts';
 import { backup } from '../../src/engine/commands/backup.ts';
 import { idOf, type Id } from '../../src/engine/id.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
@@ -62,9 +63,12 @@ describe('chunkvault check', () => {
   const codes = (fs: Finding[]) => [...new Set(fs.map((f) => f.code))].sort();
   const withCode = (r: CheckReport, code: string) => r.errors.filter((f) => f.code === code);
 
-  /** restic's own check --read-data: exit code and what it printed. */
-  async function resticSaysDamaged(repo: string): Promise<string> {
-    const r = await runRestic(['--no-cache', 'check', '--read-data'], resticOpts(repo));
+  /**
+   * restic's own check (with --read-data unless told otherwise: restic retries reading a
+   * missing or short pack for most of a minute, and its structure check already fails there).
+   */
+  async function resticSaysDamaged(repo: string, readData = true): Promise<string> {
+    const r = await runRestic(['--no-cache', 'check', ...(readData ? ['--read-data'] : [])], resticOpts(repo));
     expect(r.code, `restic check passed a damaged repository:\n${r.stdout}`).not.toBe(0);
     return r.stdout + r.stderr;
   }
@@ -108,11 +112,12 @@ describe('chunkvault check', () => {
     expect(await restic(['--no-cache', 'check', '--read-data'], resticOpts(base))).toContain('no errors were found');
   });
 
-  it('passes a repository written by restic 0.14, compressed and uncompressed, with --read-data', async () => {
+  it('passes a repository written by restic 0.14, compressed and uncompressed, with --read-data, and finds a flipped byte in a blob that spans read segments', async () => {
     const repo = path.join(dir, 'restic-repo');
     const tree = path.join(dir, 'varied');
     await mkdir(tree);
-    await buildVariedTree(tree, { bigFileBytes: 3 * 1024 * 1024 });
+    // A pack larger than one read segment, so that blobs straddle segment boundaries.
+    await buildVariedTree(tree, { bigFileBytes: 3 * READ_SEGMENT_BYTES });
     await restic(['init'], resticOpts(repo));
     await restic(['backup', '--host', 'r', tree], resticOpts(repo));
     await writeFile(path.join(tree, 'added.bin'), pseudoRandomBytes(700_000, 77));
@@ -122,6 +127,22 @@ describe('chunkvault check', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('no errors were found');
     expect(r.stdout).toMatch(/checked 2 snapshots, [\d,]+ trees, \d+ packs; read (\d+) of \1 selected packs/);
+
+    const damaged = path.join(dir, 'restic-repo-flipped');
+    await cp(repo, damaged, { recursive: true });
+    const opened = await Repository.open(new LocalBackend(damaged), PASSWORD);
+    await opened.loadIndex();
+    const [spanning, loc] = [...opened.index.entries()].find(([, l]) => l.offset < READ_SEGMENT_BYTES && l.offset + l.length > READ_SEGMENT_BYTES + 64)!;
+    // Which file the blob belongs to: the one whose bytes contain its plaintext.
+    const plain = Buffer.from(await opened.loadBlob('data', spanning));
+    const owner = (await Promise.all(['big.bin', 'dump.sql'].map(async (f) => ((await readFile(path.join(tree, f))).includes(plain) ? f : undefined)))).find(Boolean);
+    expect(owner).toBeDefined();
+    await flipByte(packPath(damaged, loc.packId), READ_SEGMENT_BYTES + 32);
+    const report = await checkRepository(opened, { readData: { kind: 'all' } });
+    expect(codes(report.errors)).toEqual(['blob-corrupt', 'pack-hash-mismatch']);
+    expect(withCode(report, 'blob-corrupt')).toHaveLength(1);
+    expect(withCode(report, 'blob-corrupt')[0]).toMatchObject({ blobId: spanning, packId: loc.packId, paths: [`${tree}/${owner}`] });
+    expect(withCode(report, 'blob-corrupt')[0]!.snapshotIds).toHaveLength(2);
   });
 
   it('reports a flipped byte in a pack as a corrupt blob and a wrong pack hash, naming the file', async () => {
@@ -162,7 +183,7 @@ describe('chunkvault check', () => {
     const cut = withCode(report, 'blob-corrupt').find((f) => f.blobId === idOf(pseudoRandomBytes(200_000, 1003)));
     expect(cut?.message).toMatch(/past the end/);
     expect(cut?.paths).toEqual([file3Path]);
-    await resticSaysDamaged(repo);
+    expect(await resticSaysDamaged(repo, false)).toMatch(/unexpected file size/);
   });
 
   it('reports a deleted pack as missing and names every file with data in it', async () => {
@@ -184,7 +205,7 @@ describe('chunkvault check', () => {
     expect(human.stdout).toContain(`error: pack ${file3Pack} does not exist`);
     expect(human.stdout).toContain(`    ${file3Path}`);
     expect(human.stdout).toContain('the repository contains errors');
-    await resticSaysDamaged(repo);
+    expect(await resticSaysDamaged(repo, false)).toMatch(/does not exist/);
   });
 
   it('reports a deleted index file: blobs missing from the index (with their files), unindexed packs as hints', async () => {

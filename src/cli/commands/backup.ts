@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import { backup, type BackupProgress, type BackupResult } from '../../engine/commands/backup.ts';
 import { parseCompressionMode } from '../../engine/compress/zstd.ts';
 import { backupProgressLine } from '../../ui/backup-progress.ts';
-import { formatBytes, formatCount, formatDuration, formatRate, formatRatio } from '../../ui/human.ts';
+import { formatBytes, formatCount, formatDuration, formatRate, formatRatio } from '../../engine/human.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';

@@ -8,7 +8,7 @@ import {
   type ReadDataSelection,
 } from '../../engine/checker/index.ts';
 import { ChunkvaultError, ErrorCode } from '../../engine/errors.ts';
-import { formatBytes, formatCount, formatDuration } from '../../ui/human.ts';
+import { formatBytes, formatCount, formatDuration } from '../../engine/human.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
@@ -31,6 +31,9 @@ Options:
 Damage found is listed with the files it affects. Exit codes: 0 no errors (hints may be
 listed), 1 errors found or failure, 10 no repository, 11 locked, 12 wrong password,
 130 interrupted.`;
+
+/** Snapshot ids listed per finding in the human output (the JSON has them all). */
+const MAX_SNAPSHOTS_SHOWN = 8;
 
 export interface CheckArgs {
   'read-data'?: boolean;
@@ -67,9 +70,14 @@ export async function runCheck(g: GlobalOptions, args: CheckArgs, out: Output, e
   return report.errors.length > 0 ? ExitCode.Fatal : ExitCode.Ok;
 }
 
+/** "1 snapshot", "2,048 snapshots". */
+function count(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function progressLine(p: CheckProgress): string {
   const read = p.phase === 'read-data' || p.packsRead > 0 ? `, read ${formatCount(p.packsRead)}/${formatCount(p.packsSelected)} packs (${formatBytes(p.bytesRead)})` : '';
-  return `[${p.phase}] ${formatCount(p.snapshotsChecked)} snapshots, ${formatCount(p.treesChecked)} trees, ${formatCount(p.packsChecked)} packs${read}, ${p.errors} errors`;
+  return `[${p.phase}] ${count(p.snapshotsChecked, 'snapshot')}, ${count(p.treesChecked, 'tree')}, ${count(p.packsChecked, 'pack')}${read}, ${count(p.errors, 'error')}`;
 }
 
 /** Findings first (errors, then hints), each with the files it affects; then the figures. */
@@ -77,23 +85,23 @@ export function reportText(r: CheckReport, readData: boolean): string {
   const lines: string[] = [];
   for (const f of [...r.errors, ...r.hints]) lines.push(...findingLines(f));
   if (lines.length > 0) lines.push('');
-  const read = readData ? `; read ${formatCount(r.packsRead)} of ${formatCount(r.packsSelected)} selected packs (${formatBytes(r.bytesRead)}, ${formatCount(r.blobsRead)} blobs)` : '';
-  lines.push(
-    `checked ${formatCount(r.snapshotsChecked)} snapshots, ${formatCount(r.treesChecked)} trees, ${formatCount(r.packsChecked)} packs${read} in ${formatDuration(r.durationMs)}`,
-  );
-  if (r.errors.length === 0) lines.push(r.hints.length > 0 ? `no errors were found (${r.hints.length} hint${r.hints.length === 1 ? '' : 's'})` : 'no errors were found');
-  else lines.push(`the repository contains errors: ${r.errors.length} found`);
+  const read = readData ? `; read ${formatCount(r.packsRead)} of ${count(r.packsSelected, 'selected pack')} (${formatBytes(r.bytesRead)}, ${count(r.blobsRead, 'blob')})` : '';
+  lines.push(`checked ${count(r.snapshotsChecked, 'snapshot')}, ${count(r.treesChecked, 'tree')}, ${count(r.packsChecked, 'pack')}${read} in ${formatDuration(r.durationMs)}`);
+  if (r.errors.length === 0) lines.push(r.hints.length > 0 ? `no errors were found (${count(r.hints.length, 'hint')})` : 'no errors were found');
+  else lines.push(`the repository contains errors: ${count(r.errors.length, 'error')} found`);
   return lines.join('\n');
 }
 
 function findingLines(f: Finding): string[] {
   const lines = [`${f.severity}: ${f.message} [${f.code}]`];
   if (f.paths && f.paths.length > 0) {
-    const count = f.pathCount ?? f.paths.length;
+    const total = f.pathCount ?? f.paths.length;
     const snaps = f.snapshotIds ?? [];
-    lines.push(`  affects ${count} path${count === 1 ? '' : 's'} in ${snaps.length} snapshot${snaps.length === 1 ? '' : 's'} (${snaps.map((s) => s.slice(0, 8)).join(', ')}):`);
+    const shown = snaps.slice(0, MAX_SNAPSHOTS_SHOWN).map((s) => s.slice(0, 8));
+    if (snaps.length > shown.length) shown.push(`… ${snaps.length - shown.length} more`);
+    lines.push(`  affects ${count(total, 'path')} in ${count(snaps.length, 'snapshot')} (${shown.join(', ')}):`);
     for (const p of f.paths) lines.push(`    ${p}`);
-    if (count > f.paths.length) lines.push(`    … and ${count - f.paths.length} more`);
+    if (total > f.paths.length) lines.push(`    … and ${formatCount(total - f.paths.length)} more`);
   }
   return lines;
 }

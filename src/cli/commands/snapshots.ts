@@ -1,7 +1,7 @@
 import type { SnapshotEntry } from '../../engine/repository/repository.ts';
 import { listSnapshots } from '../../engine/commands/find-snapshot.ts';
 import { formatTime } from '../../engine/format/index.ts';
-import { formatBytes } from '../../ui/human.ts';
+import { formatBytes } from '../../engine/human.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
 

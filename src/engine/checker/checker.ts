@@ -24,7 +24,7 @@ import { verifyPack } from './pack-verifier.ts';
 import { selectPacks, type ReadDataSelection } from './selection.ts';
 import { checkStructure } from './structure.ts';
 
-export type CheckPhase = 'index' | 'packs' | 'snapshots' | 'trees' | 'read-data' | 'attribute';
+export type CheckPhase = 'index' | 'packs' | 'snapshots' | 'trees' | 'read-data' | 'attribute' | 'done';
 
 export interface CheckProgress {
   phase: CheckPhase;
@@ -142,6 +142,7 @@ export async function checkRepository(repo: Repository, opts: CheckerOptions = {
       );
     }
     findings.finish();
+    progress.phase = 'done';
     report();
     return {
       errors: findings.errors,

@@ -86,6 +86,8 @@ export interface PlanOptions extends CallOptions {
   include?: readonly string[];
   /** Trees loaded at once. @default 16 */
   treeConcurrency?: number;
+  /** Refuse snapshots whose walk visits more nodes than this. @default MAX_PLANNED_NODES (20 million) */
+  maxNodes?: number;
 }
 
 const SKIP_REASONS: Record<string, string> = {
@@ -100,7 +102,7 @@ const SLASH = Buffer.from('/');
 export async function planRestore(repo: Repository, snapshot: SnapshotEntry, opts: PlanOptions = {}): Promise<RestorePlan> {
   const include = compileIncludes(opts.include ?? []);
   const trees = new TreeLoader(repo, opts.treeConcurrency ?? 16, opts.signal);
-  const walker = new PlanWalker(repo, include, trees, opts.signal);
+  const walker = new PlanWalker(repo, include, trees, opts.maxNodes ?? MAX_PLANNED_NODES, opts.signal);
   await walker.walk(snapshot.snapshot.tree, '/', Buffer.alloc(0), 0, include.matches('/'));
   return {
     snapshot,
@@ -173,12 +175,14 @@ class PlanWalker {
   readonly #repo: Repository;
   readonly #include: IncludeMatcher;
   readonly #trees: TreeLoader;
+  readonly #maxNodes: number;
   readonly #signal: AbortSignal | undefined;
 
-  constructor(repo: Repository, include: IncludeMatcher, trees: TreeLoader, signal: AbortSignal | undefined) {
+  constructor(repo: Repository, include: IncludeMatcher, trees: TreeLoader, maxNodes: number, signal: AbortSignal | undefined) {
     this.#repo = repo;
     this.#include = include;
     this.#trees = trees;
+    this.#maxNodes = maxNodes;
     this.#signal = signal;
   }
 
@@ -195,8 +199,8 @@ class PlanWalker {
       const enter = node.type === 'dir' && (childSelected || this.#include.childMayMatch(childLocation));
       return { node, location: childLocation, relPath: childRel, selected: childSelected, enter };
     });
-    if ((this.#nodes += nodes.length) > MAX_PLANNED_NODES) {
-      throw integrityError(`the snapshot's trees describe more than ${MAX_PLANNED_NODES} nodes; refusing to restore it`);
+    if ((this.#nodes += nodes.length) > this.#maxNodes) {
+      throw integrityError(`the snapshot's trees describe more than ${this.#maxNodes} nodes; refusing to restore it`);
     }
     // Start loading the subtrees of this level together; they are walked one by one.
     for (const c of children) if (c.enter) this.#trees.load(dirSubtree(c.node, treeId, c.location), c.location);

@@ -1,4 +1,4 @@
-/** Human-readable figures for logs, tables and job summaries. */
+/** Human-readable figures for logs, tables, job summaries and reports. */
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 

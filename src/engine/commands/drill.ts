@@ -1,0 +1,242 @@
+/**
+ * The restore drill: proves that a snapshot restores and says how long recovery takes.
+ *
+ *   1. choose the snapshot (`latest` with filters, or an id);
+ *   2. fail when it is older than the allowed age (a stale backup is a failed backup);
+ *   3. restore it into a fresh scratch directory (never over live data);
+ *   4. read everything back and compare it with the snapshot's tree;
+ *   5. run the caller's check command (e.g. load a dump into a scratch database);
+ *   6. measure the recovery time (RTO: from the start of the restore to the end of the
+ *      check command: data back and shown usable) against the allowed maximum;
+ *   7. delete the scratch directory, unless asked to keep it.
+ *
+ * A drill that fails returns a report naming the step and why; it throws only when
+ * cancelled. Steps after a failure are skipped, except the clean-up, which always runs.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import * as path from 'node:path';
+import { errorMessage, isChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
+import { formatBytes, formatDuration } from '../human.ts';
+import type { Id } from '../id.ts';
+import type { Repository, SnapshotEntry } from '../repository/repository.ts';
+import { findSnapshot, type SnapshotFilter } from './find-snapshot.ts';
+import { restore, type RestoreProgress, type RestoreResult } from './restore.ts';
+
+export type DrillStepId = 'snapshot' | 'age' | 'restore' | 'verify' | 'command' | 'rto' | 'cleanup';
+export type DrillStepStatus = 'passed' | 'failed' | 'skipped';
+
+export interface DrillStep {
+  id: DrillStepId;
+  title: string;
+  status: DrillStepStatus;
+  /** What was found, in a sentence. */
+  detail: string;
+  durationMs?: number;
+}
+
+export interface CommandOutcome {
+  /** The exit code, or null when the command was killed by a signal. */
+  exitCode: number | null;
+  signal?: string | null;
+  /** The last lines of its output, for the failure message. */
+  outputTail?: string;
+}
+
+export interface DrillOptions {
+  /** 'latest' (honouring `filter`), a full id or a unique prefix. @default 'latest' */
+  snapshot?: string;
+  filter?: SnapshotFilter;
+  include?: readonly string[];
+  maxSnapshotAgeMs?: number;
+  maxRtoMs?: number;
+  /** The scratch directory is made inside this one (the runner's temp directory). */
+  scratchParent: string;
+  keepRestore?: boolean;
+  /** Runs the drill's check command with the restored tree's path; absent: no command step. */
+  runCommand?: (restoreDir: string, signal?: AbortSignal) => Promise<CommandOutcome>;
+  /** A description of the command, for the report. */
+  commandLabel?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: RestoreProgress) => void;
+  progressIntervalMs?: number;
+  onStep?: (step: DrillStep) => void;
+  onWarning?: (message: string) => void;
+  /** The clock, for tests. @default Date.now */
+  now?: () => number;
+}
+
+export interface DrillReport {
+  status: 'passed' | 'failed';
+  steps: DrillStep[];
+  /** The first failed step. */
+  failedStep?: DrillStep;
+  snapshotId?: Id;
+  snapshotAgeMs?: number;
+  /** Restore + verify + command, wall clock. */
+  rtoMs?: number;
+  filesVerified: number;
+  bytesVerified: number;
+  /** Where the restored tree is, when it was kept. */
+  keptAt?: string;
+}
+
+export async function drill(repo: Repository, opts: DrillOptions): Promise<DrillReport> {
+  const now = opts.now ?? Date.now;
+  const report: DrillReport = { status: 'passed', steps: [], filesVerified: 0, bytesVerified: 0 };
+  const record = (step: DrillStep) => {
+    report.steps.push(step);
+    if (step.status === 'failed' && !report.failedStep) {
+      report.status = 'failed';
+      report.failedStep = step;
+    }
+    opts.onStep?.(step);
+  };
+  const skipRest = (ids: DrillStepId[]) => {
+    for (const id of ids) record({ id, title: TITLES[id], status: 'skipped', detail: `skipped: the ${report.failedStep!.id} step failed` });
+  };
+
+  // 1. The snapshot.
+  let entry: SnapshotEntry;
+  try {
+    entry = await findSnapshot(repo, opts.snapshot ?? 'latest', opts.filter ?? {}, { signal: opts.signal });
+  } catch (e) {
+    rethrowIfCancelled(e, opts.signal);
+    record({ id: 'snapshot', title: TITLES.snapshot, status: 'failed', detail: errorMessage(e) });
+    skipRest(['age', 'restore', 'verify', 'command', 'rto', 'cleanup']);
+    return report;
+  }
+  report.snapshotId = entry.id;
+  const takenMs = Number(entry.snapshot.time / 1_000_000n);
+  record({
+    id: 'snapshot',
+    title: TITLES.snapshot,
+    status: 'passed',
+    detail: `snapshot ${entry.id.slice(0, 8)} of ${entry.snapshot.hostname || 'unknown host'}, taken ${new Date(takenMs).toISOString()}, paths ${entry.snapshot.paths.join(', ')}`,
+  });
+
+  // 2. Its age.
+  report.snapshotAgeMs = Math.max(0, now() - takenMs);
+  if (opts.maxSnapshotAgeMs === undefined) {
+    record({ id: 'age', title: TITLES.age, status: 'passed', detail: `${formatDuration(report.snapshotAgeMs)} old (no maximum set)` });
+  } else if (report.snapshotAgeMs > opts.maxSnapshotAgeMs) {
+    record({
+      id: 'age',
+      title: TITLES.age,
+      status: 'failed',
+      detail: `the newest matching snapshot is ${formatDuration(report.snapshotAgeMs)} old, more than the allowed ${formatDuration(opts.maxSnapshotAgeMs)}: backups are not running, or failing`,
+    });
+    skipRest(['restore', 'verify', 'command', 'rto', 'cleanup']);
+    return report;
+  } else {
+    record({ id: 'age', title: TITLES.age, status: 'passed', detail: `${formatDuration(report.snapshotAgeMs)} old, within ${formatDuration(opts.maxSnapshotAgeMs)}` });
+  }
+
+  // 3-6 run in a fresh scratch directory, removed at the end whatever happened.
+  const scratch = await mkdtemp(path.join(opts.scratchParent, 'chunkvault-drill-'));
+  const restoreDir = path.join(scratch, 'restore');
+  try {
+    const rtoStart = now();
+    let restored: RestoreResult | undefined;
+    try {
+      restored = await restore(repo, {
+        snapshot: entry.id,
+        target: restoreDir,
+        include: opts.include,
+        verify: true,
+        signal: opts.signal,
+        onProgress: opts.onProgress,
+        progressIntervalMs: opts.progressIntervalMs,
+        onWarning: opts.onWarning,
+      });
+      record({
+        id: 'restore',
+        title: TITLES.restore,
+        status: 'passed',
+        detail: `${restored.filesRestored} files and ${restored.dirsRestored} directories (${formatBytes(restored.bytesRestored)}) restored into a scratch directory`,
+        durationMs: restored.durationMs,
+      });
+    } catch (e) {
+      rethrowIfCancelled(e, opts.signal);
+      record({ id: 'restore', title: TITLES.restore, status: 'failed', detail: errorMessage(e), durationMs: now() - rtoStart });
+    }
+
+    if (restored?.verification) {
+      const v = restored.verification;
+      report.filesVerified = v.filesVerified;
+      report.bytesVerified = v.bytesVerified;
+      const counted = v.filesVerified === restored.filesRestored && v.bytesVerified === restored.bytesRestored;
+      if (v.problems.length === 0 && counted) {
+        record({ id: 'verify', title: TITLES.verify, status: 'passed', detail: `${v.filesVerified} files (${formatBytes(v.bytesVerified)}) read back and equal to the snapshot` });
+      } else {
+        const shown = v.problems.slice(0, 5).join('; ');
+        const more = v.problems.length > 5 ? ` (and ${v.problems.length - 5} more)` : '';
+        const counts = counted ? '' : `; verified ${v.filesVerified} files / ${v.bytesVerified} bytes of ${restored.filesRestored} / ${restored.bytesRestored} restored`;
+        record({ id: 'verify', title: TITLES.verify, status: 'failed', detail: `the restored tree differs from the snapshot: ${shown}${more}${counts}` });
+      }
+    } else if (!report.failedStep) {
+      record({ id: 'verify', title: TITLES.verify, status: 'failed', detail: 'the restore did not report a verification' });
+    }
+
+    if (!opts.runCommand) {
+      if (!report.failedStep) record({ id: 'command', title: TITLES.command, status: 'skipped', detail: 'no drill command given' });
+    } else if (report.failedStep) {
+      skipRest(['command']);
+    } else {
+      const commandStart = now();
+      try {
+        const outcome = await opts.runCommand(restoreDir, opts.signal);
+        const label = opts.commandLabel ? `'${opts.commandLabel}'` : 'the drill command';
+        if (outcome.exitCode === 0) {
+          record({ id: 'command', title: TITLES.command, status: 'passed', detail: `${label} exited 0`, durationMs: now() - commandStart });
+        } else {
+          const how = outcome.exitCode === null ? `was killed by ${outcome.signal ?? 'a signal'}` : `exited ${outcome.exitCode}`;
+          const tail = outcome.outputTail ? `; its last output: ${outcome.outputTail}` : '';
+          record({ id: 'command', title: TITLES.command, status: 'failed', detail: `${label} ${how}${tail}`, durationMs: now() - commandStart });
+        }
+      } catch (e) {
+        rethrowIfCancelled(e, opts.signal);
+        record({ id: 'command', title: TITLES.command, status: 'failed', detail: `the drill command could not run: ${errorMessage(e)}` });
+      }
+    }
+
+    if (report.failedStep) {
+      skipRest(['rto']);
+    } else {
+      report.rtoMs = now() - rtoStart;
+      if (opts.maxRtoMs !== undefined && report.rtoMs > opts.maxRtoMs) {
+        record({ id: 'rto', title: TITLES.rto, status: 'failed', detail: `recovery took ${formatDuration(report.rtoMs)}, more than the allowed ${formatDuration(opts.maxRtoMs)}` });
+      } else {
+        const limit = opts.maxRtoMs === undefined ? ' (no maximum set)' : `, within ${formatDuration(opts.maxRtoMs)}`;
+        record({ id: 'rto', title: TITLES.rto, status: 'passed', detail: `recovery took ${formatDuration(report.rtoMs)}${limit}` });
+      }
+    }
+  } finally {
+    if (opts.keepRestore) {
+      report.keptAt = restoreDir;
+      record({ id: 'cleanup', title: TITLES.cleanup, status: 'passed', detail: `kept the restored tree at ${restoreDir} (keep-restore)` });
+    } else {
+      try {
+        await rm(scratch, { recursive: true, force: true });
+        record({ id: 'cleanup', title: TITLES.cleanup, status: 'passed', detail: 'scratch directory removed' });
+      } catch (e) {
+        record({ id: 'cleanup', title: TITLES.cleanup, status: 'failed', detail: `could not remove ${scratch}: ${errorMessage(e)}` });
+      }
+    }
+  }
+  return report;
+}
+
+const TITLES: Readonly<Record<DrillStepId, string>> = {
+  snapshot: 'Snapshot chosen',
+  age: 'Snapshot age',
+  restore: 'Restore into scratch',
+  verify: 'Verify against the snapshot',
+  command: 'Drill command',
+  rto: 'Recovery time (RTO)',
+  cleanup: 'Clean-up',
+};
+
+function rethrowIfCancelled(e: unknown, signal: AbortSignal | undefined): void {
+  if (isChunkvaultError(e, ErrorCode.Aborted)) throw e;
+  throwIfAborted(signal);
+}
