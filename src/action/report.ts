@@ -1,7 +1,7 @@
 /** Step outputs and the job summary for each mode. */
 import * as core from '@actions/core';
 import type { BackupResult } from '../engine/commands/backup.ts';
-import { formatBytes, formatCount, formatDuration, formatRatio } from '../ui/human.ts';
+import { formatBytes, formatCount, formatDuration, formatRatio } from '../engine/human.ts';
 import { Outputs } from './constants.ts';
 import type { BackupSettings } from './settings.ts';
 

@@ -9,7 +9,7 @@ import { ChunkvaultError, ErrorCode, errorMessage, isChunkvaultError } from '../
 import { Repository } from '../engine/repository/repository.ts';
 import { installSignalHandlers } from '../runtime/signals.ts';
 import { backupProgressLine } from '../ui/backup-progress.ts';
-import { formatBytes, formatCount, formatDuration, formatRate, formatRatio } from '../ui/human.ts';
+import { formatBytes, formatCount, formatDuration, formatRate, formatRatio } from '../engine/human.ts';
 import { getSettings } from './inputs.ts';
 import { setBackupOutputs, writeBackupSummary } from './report.ts';
 import type { BackupSettings } from './settings.ts';
