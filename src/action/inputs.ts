@@ -1,12 +1,17 @@
 /**
  * The only reader of the action's inputs: applies defaults, validates, masks secrets
- * before anything is logged, and returns a typed settings object.
+ * before anything is logged, and returns typed settings for the chosen mode.
  */
 import * as core from '@actions/core';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseReadDataSubset, type ReadDataSelection } from '../engine/checker/index.ts';
+import type { SnapshotFilter } from '../engine/commands/find-snapshot.ts';
 import { parseCompressionMode } from '../engine/compress/zstd.ts';
+import { parseDuration } from '../engine/duration.ts';
 import { ChunkvaultError, ErrorCode } from '../engine/errors.ts';
 import { Inputs, MODES, type Mode } from './constants.ts';
-import type { ActionSettings } from './settings.ts';
+import type { ActionSettings, CommonSettings, SnapshotChoice } from './settings.ts';
 
 export function getSettings(env: NodeJS.ProcessEnv = process.env): ActionSettings {
   // Not trimmed: a password is used byte for byte, as restic uses RESTIC_PASSWORD.
@@ -15,31 +20,64 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): ActionSetting
   const mode = parseMode(core.getInput(Inputs.Mode) || 'backup');
   const repository = core.getInput(Inputs.Repository);
   if (!repository) throw invalid(`input '${Inputs.Repository}' is required: a directory path for a local repository`);
-  if (!password) throw invalid(`input '${Inputs.Password}' is required: pass it from a secret, e.g. \${{ secrets.BACKUP_PASSWORD }}`);
-  const workspace = env.GITHUB_WORKSPACE || process.cwd();
-  if (mode !== 'backup') {
-    throw new ChunkvaultError(ErrorCode.Unsupported, `mode '${mode}' is not available in this version; use mode 'backup'`);
-  }
-  const settings: ActionSettings = {
-    mode,
-    repository,
-    password,
-    workspace,
-    sources: lines(core.getInput(Inputs.Source)),
-    excludes: lines(core.getInput(Inputs.Exclude)),
-    init: booleanInput(Inputs.Init, true),
-    host: core.getInput(Inputs.Host) || defaultHost(env),
-    tags: core
-      .getInput(Inputs.Tags)
-      .split(/[,\n]/)
-      .map((t) => t.trim())
-      .filter(Boolean),
-    compression: parseCompressionMode(core.getInput(Inputs.Compression) || 'auto'),
-    failOnError: booleanInput(Inputs.FailOnError, true),
-  };
-  if (settings.sources.length === 0) throw invalid(`input '${Inputs.Source}' is required for a backup: paths or glob patterns, one per line`);
+  if (password.trim() === '') throw invalid(`input '${Inputs.Password}' is required: pass it from a secret, e.g. \${{ secrets.BACKUP_PASSWORD }}`);
+  const common: CommonSettings = { repository, password, workspace: env.GITHUB_WORKSPACE || process.cwd() };
+  const settings = modeSettings(mode, common, env);
   core.debug(`settings: ${JSON.stringify({ ...settings, password: '***' })}`);
   return settings;
+}
+
+function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv): ActionSettings {
+  switch (mode) {
+    case 'backup': {
+      const sources = lines(core.getInput(Inputs.Source));
+      if (sources.length === 0) throw invalid(`input '${Inputs.Source}' is required for a backup: paths or glob patterns, one per line`);
+      return {
+        mode,
+        ...common,
+        sources,
+        excludes: lines(core.getInput(Inputs.Exclude)),
+        init: booleanInput(Inputs.Init, true),
+        host: core.getInput(Inputs.Host) || defaultHost(env),
+        tags: list(core.getInput(Inputs.Tags)),
+        compression: parseCompressionMode(core.getInput(Inputs.Compression) || 'auto'),
+        failOnError: booleanInput(Inputs.FailOnError, true),
+      };
+    }
+    case 'restore': {
+      const target = core.getInput(Inputs.Target);
+      if (!target) throw invalid(`input '${Inputs.Target}' is required for a restore: an empty or absent directory`);
+      return {
+        mode,
+        ...common,
+        ...snapshotChoice(),
+        target: path.resolve(common.workspace, target),
+        include: lines(core.getInput(Inputs.Include)),
+        overwrite: booleanInput(Inputs.Overwrite, false),
+      };
+    }
+    case 'drill':
+      return {
+        mode,
+        ...common,
+        ...snapshotChoice(),
+        include: lines(core.getInput(Inputs.Include)),
+        maxSnapshotAgeMs: optionalDuration(Inputs.MaxSnapshotAge),
+        maxRtoMs: optionalDuration(Inputs.MaxRto),
+        drillCommand: core.getInput(Inputs.DrillCommand) || undefined,
+        keepRestore: booleanInput(Inputs.KeepRestore, false),
+        scratchParent: env.RUNNER_TEMP || os.tmpdir(),
+      };
+    case 'check':
+      return { mode, ...common, readData: readDataInput(env) };
+    case 'snapshots':
+      return { mode, ...common, filter: snapshotFilter() };
+    default:
+      throw new ChunkvaultError(
+        ErrorCode.Unsupported,
+        `mode '${mode}' is not available in this version; available: backup, restore, drill, check, snapshots`,
+      );
+  }
 }
 
 /**
@@ -48,6 +86,34 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): ActionSetting
  */
 export function defaultHost(env: NodeJS.ProcessEnv): string {
   return env.GITHUB_REPOSITORY || 'github-actions';
+}
+
+function snapshotChoice(): SnapshotChoice {
+  return { snapshot: core.getInput(Inputs.Snapshot) || 'latest', filter: snapshotFilter() };
+}
+
+/** Filters from the inputs that are set; host and tags filter only when given. */
+function snapshotFilter(): SnapshotFilter {
+  const filter: SnapshotFilter = {};
+  const host = core.getInput(Inputs.Host);
+  const tags = list(core.getInput(Inputs.Tags));
+  const paths = lines(core.getInput(Inputs.Path));
+  if (host) filter.hosts = [host];
+  if (tags.length) filter.tags = [tags.join(',')];
+  if (paths.length) filter.paths = paths;
+  return filter;
+}
+
+function readDataInput(env: NodeJS.ProcessEnv): ReadDataSelection | undefined {
+  const value = core.getInput(Inputs.ReadDataSubset);
+  if (value === '') return undefined;
+  if (value === 'all' || value === '100%') return { kind: 'all' };
+  return parseReadDataSubset(value, { runNumber: env.GITHUB_RUN_NUMBER });
+}
+
+function optionalDuration(name: string): number | undefined {
+  const value = core.getInput(name);
+  return value ? parseDuration(value, `input '${name}'`) : undefined;
 }
 
 function parseMode(value: string): Mode {
@@ -69,6 +135,13 @@ function lines(value: string): string[] {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l.length > 0 && !l.startsWith('#'));
+}
+
+function list(value: string): string[] {
+  return value
+    .split(/[,\n]/)
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 function invalid(message: string): ChunkvaultError {

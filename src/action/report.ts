@@ -4,6 +4,7 @@ import type { BackupResult } from '../engine/commands/backup.ts';
 import { formatBytes, formatCount, formatDuration, formatRatio } from '../engine/human.ts';
 import { Outputs } from './constants.ts';
 import type { BackupSettings } from './settings.ts';
+import { escapeHtml } from './summary-html.ts';
 
 export function setBackupOutputs(r: BackupResult, errorCount: number): void {
   const s = r.stats;
@@ -59,6 +60,3 @@ function pathList(paths: readonly string[]): string {
   return shown.join('<br>');
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-}

@@ -1,10 +1,10 @@
 /** Everything the action was asked to do, read and validated once from the inputs. */
 import type { CompressionMode } from '../engine/compress/zstd.ts';
-import type { Mode } from './constants.ts';
+import type { SnapshotFilter } from '../engine/commands/find-snapshot.ts';
+import type { ReadDataSelection } from '../engine/checker/index.ts';
 
 export interface CommonSettings {
-  mode: Mode;
-  /** Repository location as given (local path, resolved against the workspace). */
+  /** Repository location as given (a local path, resolved against the workspace). */
   repository: string;
   /** The repository password; masked in logs as soon as it is read. */
   password: string;
@@ -28,4 +28,42 @@ export interface BackupSettings extends CommonSettings {
   failOnError: boolean;
 }
 
-export type ActionSettings = BackupSettings;
+/** How restore, drill and snapshots choose snapshots. */
+export interface SnapshotChoice {
+  /** 'latest', a full id or a unique prefix. */
+  snapshot: string;
+  /** Only the inputs given: no host filter unless `host` is set. */
+  filter: SnapshotFilter;
+}
+
+export interface RestoreSettings extends CommonSettings, SnapshotChoice {
+  mode: 'restore';
+  /** Absolute path of the directory to restore into. */
+  target: string;
+  include: string[];
+  overwrite: boolean;
+}
+
+export interface DrillSettings extends CommonSettings, SnapshotChoice {
+  mode: 'drill';
+  include: string[];
+  maxSnapshotAgeMs?: number;
+  maxRtoMs?: number;
+  drillCommand?: string;
+  keepRestore: boolean;
+  /** RUNNER_TEMP: where the scratch directory is made. */
+  scratchParent: string;
+}
+
+export interface CheckSettings extends CommonSettings {
+  mode: 'check';
+  /** Which packs to read and verify; undefined checks the structure only. */
+  readData?: ReadDataSelection;
+}
+
+export interface SnapshotsSettings extends CommonSettings {
+  mode: 'snapshots';
+  filter: SnapshotFilter;
+}
+
+export type ActionSettings = BackupSettings | RestoreSettings | DrillSettings | CheckSettings | SnapshotsSettings;

@@ -1,6 +1,7 @@
 import type { SnapshotEntry } from '../../engine/repository/repository.ts';
 import { listSnapshots } from '../../engine/commands/find-snapshot.ts';
 import { formatTime } from '../../engine/format/index.ts';
+import { snapshotJson } from '../../ui/snapshot-json.ts';
 import { formatBytes } from '../../engine/human.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
@@ -8,34 +9,6 @@ import type { Output } from '../output.ts';
 export const SNAPSHOTS_HELP = `chunkvault snapshots: list snapshots
 
 Usage: chunkvault snapshots -r REPO [--host H] [--tag T] [--path P] [--json]`;
-
-/** The JSON shape `restic snapshots --json` prints, plus our summary figures. */
-export function snapshotJson(s: SnapshotEntry): Record<string, unknown> {
-  const { snapshot } = s;
-  return {
-    time: formatTime(snapshot.time),
-    ...(snapshot.parent ? { parent: snapshot.parent } : {}),
-    tree: snapshot.tree,
-    paths: snapshot.paths,
-    hostname: snapshot.hostname ?? '',
-    username: snapshot.username ?? '',
-    ...(snapshot.tags?.length ? { tags: snapshot.tags } : {}),
-    id: s.id,
-    short_id: s.id.slice(0, 8),
-    ...(snapshot.summary
-      ? {
-          summary: {
-            files_new: snapshot.summary.filesNew,
-            files_changed: snapshot.summary.filesChanged,
-            files_unmodified: snapshot.summary.filesUnmodified,
-            data_added: snapshot.summary.dataAdded,
-            total_files_processed: snapshot.summary.totalFilesProcessed,
-            total_bytes_processed: snapshot.summary.totalBytesProcessed,
-          },
-        }
-      : {}),
-  };
-}
 
 export async function runSnapshots(
   g: GlobalOptions,

@@ -7,9 +7,11 @@
 import { Semaphore } from '../concurrency.ts';
 import { quoteName, type TreeNode } from '../format/index.ts';
 import type { Id } from '../id.ts';
+import type { MasterIndex } from '../repository/master-index.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 import { rethrowIfAborted } from './abort.ts';
 import type { FindingList } from './findings.ts';
+import { loadTreeVia } from './tree-loader.ts';
 
 export interface AttributionOptions {
   signal?: AbortSignal;
@@ -17,7 +19,13 @@ export interface AttributionOptions {
   concurrency: number;
 }
 
-export async function attributePaths(repo: Repository, snapshots: readonly SnapshotEntry[], findings: FindingList, opts: AttributionOptions): Promise<void> {
+export async function attributePaths(
+  repo: Repository,
+  index: MasterIndex,
+  snapshots: readonly SnapshotEntry[],
+  findings: FindingList,
+  opts: AttributionOptions,
+): Promise<void> {
   const { data, tree } = findings.suspectBlobs;
   const loads = new Semaphore(Math.max(1, opts.concurrency));
   const damaged = new Map<Id, Promise<boolean>>();
@@ -50,10 +58,10 @@ export async function attributePaths(repo: Repository, snapshots: readonly Snaps
     return found;
   };
   const load = async (id: Id): Promise<TreeNode[] | undefined> => {
-    if (!repo.index.has('tree', id)) return undefined;
+    if (!index.has('tree', id)) return undefined;
     await loads.acquire();
     try {
-      return await repo.loadTree(id, { signal: opts.signal });
+      return await loadTreeVia(repo, index, id, opts.signal);
     } catch (e) {
       rethrowIfAborted(e, opts.signal);
       return undefined;

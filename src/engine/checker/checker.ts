@@ -19,7 +19,7 @@ import { forEachLimited } from '../concurrency.ts';
 import { rethrowIfAborted } from './abort.ts';
 import { attributePaths } from './attribution.ts';
 import { FindingList, type Finding } from './findings.ts';
-import { loadPackTable, type PackTable } from './pack-table.ts';
+import { loadCheckIndex, type PackTable } from './pack-table.ts';
 import { verifyPack } from './pack-verifier.ts';
 import { selectPacks, type ReadDataSelection } from './selection.ts';
 import { checkStructure } from './structure.ts';
@@ -101,7 +101,7 @@ export async function checkRepository(repo: Repository, opts: CheckerOptions = {
   const timer = opts.onProgress ? setInterval(report, opts.progressIntervalMs ?? 10_000) : undefined;
   timer?.unref();
   try {
-    const table = await loadPackTable(repo, findings, { signal, onIndexFile: () => progress.indexFiles++ });
+    const { packs: table, blobs } = await loadCheckIndex(repo, findings, { signal, onIndexFile: () => progress.indexFiles++ });
 
     progress.phase = 'packs';
     throwIfAborted(signal);
@@ -112,7 +112,7 @@ export async function checkRepository(repo: Repository, opts: CheckerOptions = {
     const snapshots = await loadSnapshots(repo, findings, concurrency, signal, () => progress.snapshotsChecked++);
 
     progress.phase = 'trees';
-    await checkStructure(repo, snapshots, findings, { signal, concurrency, onTree: () => progress.treesChecked++ });
+    await checkStructure(repo, blobs, snapshots, findings, { signal, concurrency, onTree: () => progress.treesChecked++ });
 
     const fullyRead = new Set<Id>();
     if (opts.readData) {
@@ -134,7 +134,7 @@ export async function checkRepository(repo: Repository, opts: CheckerOptions = {
 
     progress.phase = 'attribute';
     suspectPackBlobs(table, findings, fullyRead);
-    if (findings.hasSuspects) await attributePaths(repo, snapshots, findings, { signal, concurrency });
+    if (findings.hasSuspects) await attributePaths(repo, blobs, snapshots, findings, { signal, concurrency });
     if (findings.has('pack-unreferenced') && (findings.has('blob-missing') || findings.has('tree-missing'))) {
       findings.hint(
         'index-incomplete',

@@ -2,12 +2,13 @@
  * The index as `check` needs it: every index file loaded on its own, so that one bad file
  * is a finding and not the end of the run, and the blob entries of each pack kept in full
  * (the master index keeps one location per blob, which is too little to recompute pack
- * sizes when a blob is stored twice). Also feeds the repository's master index, which
- * the tree walk uses for lookups.
+ * sizes when a blob is stored twice), plus a master index of its own for the tree walk.
+ * The repository's own index is left alone.
  */
 import { errorMessage } from '../errors.ts';
 import { parseIndex, type IndexBlob, type IndexFile } from '../format/index.ts';
 import type { Id } from '../id.ts';
+import { MasterIndex } from '../repository/master-index.ts';
 import type { Repository } from '../repository/repository.ts';
 import { forEachLimited } from '../concurrency.ts';
 import type { FindingList } from './findings.ts';
@@ -16,6 +17,12 @@ import { rethrowIfAborted } from './abort.ts';
 /** Pack id → its blob entries, identical entries from several index files merged. */
 export type PackTable = Map<Id, IndexBlob[]>;
 
+export interface CheckIndex {
+  readonly packs: PackTable;
+  /** Blob lookups for the tree walk, from the same index files. */
+  readonly blobs: MasterIndex;
+}
+
 export interface LoadIndexOptions {
   signal?: AbortSignal;
   /** Called after each index file, loaded or not. */
@@ -23,7 +30,7 @@ export interface LoadIndexOptions {
 }
 
 /** Loads every index file, reporting unreadable ones, duplicate and mixed packs, old formats. */
-export async function loadPackTable(repo: Repository, findings: FindingList, opts: LoadIndexOptions = {}): Promise<PackTable> {
+export async function loadCheckIndex(repo: Repository, findings: FindingList, opts: LoadIndexOptions = {}): Promise<CheckIndex> {
   const ids: Id[] = [];
   try {
     for await (const f of repo.backend.list('index', { signal: opts.signal })) ids.push(f.name);
@@ -55,11 +62,12 @@ export async function loadPackTable(repo: Repository, findings: FindingList, opt
   );
 
   const table: PackTable = new Map();
+  const blobs = new MasterIndex();
   const indexesOf = new Map<Id, Id[]>();
   files.forEach((file, i) => {
     if (!file) return;
     const indexId = ids[i]!;
-    if (!repo.index.indexFiles.has(indexId)) repo.index.addIndexFile(indexId, file);
+    blobs.addIndexFile(indexId, file);
     for (const pack of file.packs) {
       const seen = indexesOf.get(pack.id);
       if (seen) {
@@ -95,7 +103,7 @@ export async function loadPackTable(repo: Repository, findings: FindingList, opt
       findings.hint('pack-mixed', `pack ${packId} holds both tree and data blobs; \`restic prune\` separates them`, { packId });
     }
   }
-  return table;
+  return { packs: table, blobs };
 }
 
 /** Identifies an index entry completely: type, id, offset, lengths. */

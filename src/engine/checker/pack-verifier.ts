@@ -13,6 +13,7 @@ import type { Handle } from '../../backends/backend.ts';
 import { Semaphore } from '../concurrency.ts';
 import { SEAL_OVERHEAD } from '../crypto/index.ts';
 import { errorMessage } from '../errors.ts';
+import { formatBytes } from '../human.ts';
 import type { IndexBlob } from '../format/index.ts';
 import type { Id } from '../id.ts';
 import { plaintextLength, type BlobLocation } from '../repository/master-index.ts';
@@ -74,7 +75,7 @@ export async function verifyPack(
     } else if (b.offset + b.length > size) {
       corrupt(b, `${b.type} blob ${b.id} in pack ${packId}: the index places it at ${b.offset}+${b.length}, past the end of the ${size}-byte pack`);
     } else if (b.length > MAX_BLOB_BYTES || plain > MAX_BLOB_BYTES) {
-      corrupt(b, `${b.type} blob ${b.id} in pack ${packId}: declared ${Math.max(b.length, plain)} bytes, more than the ${MAX_BLOB_BYTES} a blob can have`);
+      corrupt(b, `${b.type} blob ${b.id} in pack ${packId}: declared ${Math.max(b.length, plain)} bytes, more than the ${formatBytes(MAX_BLOB_BYTES)} a blob may have`);
     } else {
       pending.push({ blob: b, end: b.offset + b.length });
     }

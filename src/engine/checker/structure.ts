@@ -7,9 +7,11 @@
 import { errorMessage } from '../errors.ts';
 import { compareNames, NODE_TYPES, quoteName, type TreeNode } from '../format/index.ts';
 import { NULL_ID, type Id } from '../id.ts';
+import type { MasterIndex } from '../repository/master-index.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 import { rethrowIfAborted } from './abort.ts';
 import type { FindingList } from './findings.ts';
+import { loadTreeVia } from './tree-loader.ts';
 import { drainQueue } from './work-queue.ts';
 
 export interface StructureOptions {
@@ -25,7 +27,13 @@ const SLASH = 0x2f;
 const NUL = 0x00;
 
 /** Walks every snapshot's trees; returns the number of distinct trees checked. */
-export async function checkStructure(repo: Repository, snapshots: readonly SnapshotEntry[], findings: FindingList, opts: StructureOptions): Promise<number> {
+export async function checkStructure(
+  repo: Repository,
+  index: MasterIndex,
+  snapshots: readonly SnapshotEntry[],
+  findings: FindingList,
+  opts: StructureOptions,
+): Promise<number> {
   const visited = new Set<Id>();
   const roots: Id[] = [];
   for (const s of snapshots) {
@@ -39,11 +47,11 @@ export async function checkStructure(repo: Repository, snapshots: readonly Snaps
 
   let checked = 0;
   await drainQueue(roots, opts.concurrency, async (treeId, push) => {
-    const nodes = await loadTree(repo, treeId, snapshotOfRoot.get(treeId), findings, opts.signal);
+    const nodes = await loadTree(repo, index, treeId, snapshotOfRoot.get(treeId), findings, opts.signal);
     checked++;
     opts.onTree?.();
     if (!nodes) return;
-    checkNodes(repo, treeId, nodes, findings);
+    checkNodes(index, treeId, nodes, findings);
     for (const n of nodes) {
       if (n.type === 'dir' && n.subtree !== undefined && n.subtree !== NULL_ID && !visited.has(n.subtree)) {
         visited.add(n.subtree);
@@ -54,10 +62,10 @@ export async function checkStructure(repo: Repository, snapshots: readonly Snaps
   return checked;
 }
 
-async function loadTree(repo: Repository, id: Id, snapshotId: Id | undefined, findings: FindingList, signal?: AbortSignal): Promise<TreeNode[] | undefined> {
+async function loadTree(repo: Repository, index: MasterIndex, id: Id, snapshotId: Id | undefined, findings: FindingList, signal?: AbortSignal): Promise<TreeNode[] | undefined> {
   const where = snapshotId ? { snapshotId } : {};
-  if (!repo.index.has('tree', id)) {
-    const asData = repo.index.has('data', id) ? ' (it is there as a data blob)' : '';
+  if (!index.has('tree', id)) {
+    const asData = index.has('data', id) ? ' (it is there as a data blob)' : '';
     const f = findings.error('tree-missing', `tree ${id} is not in the index${asData}${snapshotId ? `; it is the root of snapshot ${snapshotId}` : ''}`, {
       blobId: id,
       blobType: 'tree',
@@ -67,10 +75,10 @@ async function loadTree(repo: Repository, id: Id, snapshotId: Id | undefined, fi
     return undefined;
   }
   try {
-    return await repo.loadTree(id, { signal });
+    return await loadTreeVia(repo, index, id, signal);
   } catch (e) {
     rethrowIfAborted(e, signal);
-    const loc = repo.index.lookup('tree', id);
+    const loc = index.lookup('tree', id);
     const f = findings.error('tree-unreadable', `tree ${id} cannot be loaded: ${errorMessage(e)}`, {
       blobId: id,
       blobType: 'tree',
@@ -83,7 +91,7 @@ async function loadTree(repo: Repository, id: Id, snapshotId: Id | undefined, fi
 }
 
 /** restic 0.14's checkTree rules, plus names that no file system can produce. */
-function checkNodes(repo: Repository, treeId: Id, nodes: readonly TreeNode[], findings: FindingList): void {
+function checkNodes(index: MasterIndex, treeId: Id, nodes: readonly TreeNode[], findings: FindingList): void {
   const invalid = (n: TreeNode, what: string) => {
     const f = findings.error('node-invalid', `tree ${treeId}: node "${quoteName(n.name)}" ${what}`, { treeId });
     findings.suspectNode(treeId, n.name, f);
@@ -106,9 +114,9 @@ function checkNodes(repo: Repository, treeId: Id, nodes: readonly TreeNode[], fi
       let asTree = 0;
       n.content.forEach((id, b) => {
         if (id === NULL_ID) invalid(n, `has a null id as data blob ${b}`);
-        else if (!repo.index.has('data', id)) {
+        else if (!index.has('data', id)) {
           missing.push(id);
-          if (repo.index.has('tree', id)) asTree++;
+          if (index.has('tree', id)) asTree++;
         }
       });
       if (missing.length > 0) {

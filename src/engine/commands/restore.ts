@@ -7,6 +7,7 @@ import { throwIfAborted } from '../errors.ts';
 import type { Id } from '../id.ts';
 import { withLock } from '../repository/lock.ts';
 import type { Repository } from '../repository/repository.ts';
+import { BlobWriterPool } from '../restorer/blob-writer-pool.ts';
 import { executeRestore, type ExecuteResult, type RestoreCounters } from '../restorer/execute.ts';
 import { planRestore } from '../restorer/plan.ts';
 import { RestoreFailedError, type RestoreProblem } from '../restorer/restore-error.ts';
@@ -74,6 +75,8 @@ export async function restore(repo: Repository, opts: RestoreOptions): Promise<R
   const report = () => opts.onProgress?.({ ...counters, phase, filesTotal, bytesTotal, elapsedMs: Date.now() - started });
   const timer = opts.onProgress ? setInterval(report, opts.progressIntervalMs ?? 10_000) : undefined;
   timer?.unref();
+  // Workers take tens of milliseconds to start: they do so while the lock, index and plan are read.
+  const pool = new BlobWriterPool(repo.key.encrypt);
   try {
     return await withLock(
       repo,
@@ -96,6 +99,7 @@ export async function restore(repo: Repository, opts: RestoreOptions): Promise<R
             signal: opts.signal,
             counters,
             onWarning: opts.onWarning,
+            pool,
           });
         } catch (e) {
           if (!(e instanceof RestoreFailedError)) throw e;
@@ -133,5 +137,6 @@ export async function restore(repo: Repository, opts: RestoreOptions): Promise<R
     );
   } finally {
     clearInterval(timer);
+    await pool.close();
   }
 }

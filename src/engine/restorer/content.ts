@@ -30,6 +30,11 @@ const REOPEN_FLAGS = O.O_WRONLY | O.O_NOFOLLOW;
 const MERGE_GAP_BYTES = 4 * 1024 * 1024;
 /** A single read covers at most this much (one larger blob is read alone). */
 const MAX_RANGE_BYTES = 32 * 1024 * 1024;
+/**
+ * Stored bytes per message to a worker. A pack holds 16 MiB: cut into batches, both
+ * workers share it and the first files are finished early.
+ */
+const BATCH_BYTES = 1024 * 1024;
 
 export interface FileToWrite {
   readonly file: PlannedFile;
@@ -46,6 +51,8 @@ export interface ContentOptions {
   budgetBytes?: number;
   /** Decoding threads. @default the number of cores */
   workers?: number;
+  /** Workers started earlier (they take a while to start); the caller closes them. */
+  pool?: BlobWriterPool;
   /** Files held open at once while their blobs arrive. @default 256 */
   maxOpenFiles?: number;
   onFileRestored: (file: PlannedFile) => void;
@@ -97,6 +104,7 @@ class ContentWriter {
   readonly #repo: Repository;
   readonly #opts: ContentOptions;
   readonly #pool: BlobWriterPool;
+  readonly #ownsPool: boolean;
   readonly #open = new Map<FileState, true>();
   readonly #maxOpen: number;
   #states: FileState[] = [];
@@ -105,7 +113,8 @@ class ContentWriter {
   constructor(repo: Repository, opts: ContentOptions) {
     this.#repo = repo;
     this.#opts = opts;
-    this.#pool = new BlobWriterPool(repo.key.encrypt, opts.workers);
+    this.#ownsPool = opts.pool === undefined;
+    this.#pool = opts.pool ?? new BlobWriterPool(repo.key.encrypt, opts.workers);
     this.#maxOpen = Math.max(1, opts.maxOpenFiles ?? 256);
   }
 
@@ -144,7 +153,7 @@ class ContentWriter {
   async close(): Promise<void> {
     for (const state of this.#open.keys()) closeQuietly(state.fd);
     this.#open.clear();
-    await this.#pool.close();
+    if (this.#ownsPool) await this.#pool.close();
   }
 
   async #range(range: PackRange, loads: Semaphore): Promise<void> {
@@ -161,12 +170,33 @@ class ContentWriter {
     } finally {
       loads.release();
     }
+    // Cut into batches: the workers share a pack's blobs, and the first results come early.
+    const batches: BlobWork[][] = [];
+    let batch: BlobWork[] = [];
+    let batchBytes = 0;
+    for (const w of range.blobs) {
+      batch.push(w);
+      batchBytes += w.blob.loc.length;
+      if (batchBytes >= BATCH_BYTES) {
+        batches.push(batch);
+        batch = [];
+        batchBytes = 0;
+      }
+    }
+    if (batch.length > 0) batches.push(batch);
+    await Promise.all(batches.map((b) => this.#batch(b, buf, range)));
+  }
+
+  /** Checks the MACs of a batch of blobs from a range, and has a worker decode and write them. */
+  async #batch(blobs: readonly BlobWork[], rangeBuf: Uint8Array, range: PackRange): Promise<void> {
+    const start = blobs[0]!.blob.loc.offset;
+    const end = blobs.reduce((max, w) => Math.max(max, w.blob.loc.offset + w.blob.loc.length), 0);
     const jobs: BlobJob[] = [];
     const sent: Placement[][] = [];
     const works: BlobWork[] = [];
-    for (const w of range.blobs) {
+    for (const w of blobs) {
       const at = w.blob.loc.offset - range.start;
-      const failure = macFailure(this.#repo.key, buf.subarray(at, at + w.blob.loc.length));
+      const failure = macFailure(this.#repo.key, rangeBuf.subarray(at, at + w.blob.loc.length));
       if (failure !== undefined) {
         this.#failBlob(w, range.packId, failure, true);
         continue;
@@ -181,14 +211,16 @@ class ContentWriter {
         }
       }
       if (targets.length === 0) continue;
-      jobs.push({ at, len: w.blob.loc.length, ulen: w.blob.loc.uncompressedLength, id: w.blob.id, targets });
+      jobs.push({ at: w.blob.loc.offset - start, len: w.blob.loc.length, ulen: w.blob.loc.uncompressedLength, id: w.blob.id, targets });
       sent.push(placements);
       works.push(w);
     }
     if (jobs.length === 0) return;
+    // The batch's bytes in a buffer of their own, which moves to the worker without a copy.
+    const piece = rangeBuf.slice(start - range.start, end - range.start);
     let results: BlobJobResult[];
     try {
-      results = await this.#pool.run(buf, jobs);
+      results = await this.#pool.run(piece, jobs);
     } catch (e) {
       this.#fatal ??= e;
       for (let i = 0; i < works.length; i++) this.#failPlacements(sent[i]!, works[i]!.blob, range.packId, errorMessage(e), false);

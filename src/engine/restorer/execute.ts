@@ -25,6 +25,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { errorMessage, throwIfAborted } from '../errors.ts';
 import type { Repository } from '../repository/repository.ts';
+import type { BlobWriterPool } from './blob-writer-pool.ts';
 import { writeContents, type FileToWrite } from './content.ts';
 import { applyMetaToFd, applySymlinkMeta, nodeMeta, runningAsRoot } from './metadata.ts';
 import type { PlannedDir, PlannedEntry, PlannedFifo, PlannedFile, RestorePlan } from './plan.ts';
@@ -63,6 +64,8 @@ export interface ExecuteOptions {
   budgetBytes?: number;
   /** Decoding threads. @default the number of cores */
   workers?: number;
+  /** Decoding workers started earlier, to overlap their start-up with planning; the caller closes them. */
+  pool?: BlobWriterPool;
 }
 
 export interface ExecuteResult extends RestoreCounters {
@@ -153,6 +156,7 @@ class Execution {
       signal: this.#opts.signal,
       budgetBytes: this.#opts.budgetBytes,
       workers: this.#opts.workers,
+      pool: this.#opts.pool,
       onFileRestored: (file) => {
         this.#restoredFiles.add(file);
         this.#counters.filesRestored++;

@@ -7,15 +7,14 @@
  * byte lands in the target.
  */
 import type { CallOptions } from '../../backends/backend.ts';
-import { Semaphore } from '../concurrency.ts';
-import { integrityError, isChunkvaultError, throwIfAborted } from '../errors.ts';
+import { integrityError, throwIfAborted } from '../errors.ts';
 import type { TreeNode } from '../format/index.ts';
 import type { Id } from '../id.ts';
 import { plaintextLength, type BlobLocation } from '../repository/master-index.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 import { compileIncludes, type IncludeMatcher } from './include.ts';
 import { MAX_BLOB_PLAINTEXT_BYTES, MAX_BLOB_STORED_BYTES, MAX_PLANNED_NODES, MAX_TREE_DEPTH } from './limits.ts';
-import { checkTreeNames } from './node-names.ts';
+import { TreeLoader } from './tree-loader.ts';
 
 interface PlannedBase {
   /** The node's absolute path in the snapshot ("/srv/app/a.txt"), for messages. */
@@ -84,7 +83,7 @@ export interface RestorePlan {
 export interface PlanOptions extends CallOptions {
   /** restic-style include patterns; empty restores everything. */
   include?: readonly string[];
-  /** Trees loaded at once. @default 16 */
+  /** Tree pack ranges read at once. @default 4 */
   treeConcurrency?: number;
   /** Refuse snapshots whose walk visits more nodes than this. @default MAX_PLANNED_NODES (20 million) */
   maxNodes?: number;
@@ -101,9 +100,13 @@ const SLASH = Buffer.from('/');
 
 export async function planRestore(repo: Repository, snapshot: SnapshotEntry, opts: PlanOptions = {}): Promise<RestorePlan> {
   const include = compileIncludes(opts.include ?? []);
-  const trees = new TreeLoader(repo, opts.treeConcurrency ?? 16, opts.signal);
-  const walker = new PlanWalker(repo, include, trees, opts.maxNodes ?? MAX_PLANNED_NODES, opts.signal);
-  await walker.walk(snapshot.snapshot.tree, '/', Buffer.alloc(0), 0, include.matches('/'));
+  const maxNodes = opts.maxNodes ?? MAX_PLANNED_NODES;
+  const trees = new TreeLoader(repo, { signal: opts.signal, concurrency: opts.treeConcurrency });
+  const root = snapshot.snapshot.tree;
+  const rootSelected = include.matches('/');
+  await loadNeededTrees(trees, include, root, rootSelected, maxNodes, opts.signal);
+  const walker = new PlanWalker(repo, include, trees, maxNodes);
+  walker.walk(root, '/', Buffer.alloc(0), 0, rootSelected);
   return {
     snapshot,
     entries: walker.entries,
@@ -115,52 +118,63 @@ export async function planRestore(repo: Repository, snapshot: SnapshotEntry, opt
   };
 }
 
-/** Loads trees at most `concurrency` at a time, each once, checking size and names. */
-class TreeLoader {
-  readonly #repo: Repository;
-  readonly #slots: Semaphore;
-  readonly #signal: AbortSignal | undefined;
-  readonly #cache = new Map<Id, Promise<TreeNode[]>>();
+interface LevelItem {
+  readonly id: Id;
+  readonly location: string;
+  readonly selected: boolean;
+  readonly depth: number;
+}
 
-  constructor(repo: Repository, concurrency: number, signal: AbortSignal | undefined) {
-    this.#repo = repo;
-    this.#slots = new Semaphore(concurrency);
-    this.#signal = signal;
-  }
-
-  load(id: Id, where: string): Promise<TreeNode[]> {
-    let p = this.#cache.get(id);
-    if (!p) {
-      p = this.#load(id, where);
-      // Prefetched trees may fail before anyone waits for them; the waiter sees the error.
-      p.catch(() => {});
-      this.#cache.set(id, p);
-    }
-    return p;
-  }
-
-  async #load(id: Id, where: string): Promise<TreeNode[]> {
-    await this.#slots.acquire();
-    try {
-      throwIfAborted(this.#signal);
-      const loc = this.#repo.index.lookup('tree', id);
-      if (!loc) throw integrityError(`tree ${id} (directory ${where}) is not in the index`);
-      if (plaintextLength(loc) > MAX_BLOB_PLAINTEXT_BYTES || loc.length > MAX_BLOB_STORED_BYTES) {
-        throw integrityError(`tree ${id} (directory ${where}) is listed in the index with an implausible size (${plaintextLength(loc)} bytes)`);
+/**
+ * Loads every tree the walk will enter, one directory level at a time, so that each
+ * level's trees are read together (tree-loader.ts). Below a selected directory the walk
+ * does not depend on paths, so each such tree is expanded once however often it is used.
+ */
+async function loadNeededTrees(
+  trees: TreeLoader,
+  include: IncludeMatcher,
+  root: Id,
+  rootSelected: boolean,
+  maxNodes: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  let level: LevelItem[] = [{ id: root, location: '/', selected: rootSelected, depth: 0 }];
+  const expandedSelected = new Set<Id>();
+  let visited = 0;
+  while (level.length > 0) {
+    throwIfAborted(signal);
+    await trees.loadAll(level.map((item) => ({ id: item.id, where: item.location })));
+    const next: LevelItem[] = [];
+    for (const item of level) {
+      if (item.selected) {
+        if (expandedSelected.has(item.id)) continue;
+        expandedSelected.add(item.id);
       }
-      let nodes: TreeNode[];
-      try {
-        nodes = await this.#repo.loadTree(id, { signal: this.#signal });
-      } catch (e) {
-        if (isChunkvaultError(e) && e.code !== 'ERR_INTEGRITY') throw e;
-        throw integrityError(`tree ${id} (directory ${where}) cannot be read from pack ${loc.packId}: ${(e as Error).message}`, e);
+      const nodes = trees.get(item.id);
+      if ((visited += nodes.length) > maxNodes) throw tooManyNodes(maxNodes);
+      for (const node of nodes) {
+        if (node.type !== 'dir') continue;
+        const location = childLocation(item.location, node.name);
+        const selected = item.selected || include.matches(location);
+        if (!selected && !include.childMayMatch(location)) continue;
+        if (item.depth + 1 > MAX_TREE_DEPTH) throw tooDeep(location);
+        next.push({ id: dirSubtree(node, item.id, location), location, selected, depth: item.depth + 1 });
       }
-      checkTreeNames(id, where, nodes);
-      return nodes;
-    } finally {
-      this.#slots.release();
     }
+    level = next;
   }
+}
+
+function childLocation(parent: string, name: Uint8Array): string {
+  return (parent === '/' ? '/' : `${parent}/`) + utf8.decode(name);
+}
+
+function tooManyNodes(maxNodes: number) {
+  return integrityError(`the snapshot's trees describe more than ${maxNodes} nodes; refusing to restore it`);
+}
+
+function tooDeep(location: string) {
+  return integrityError(`the snapshot's directories nest deeper than ${MAX_TREE_DEPTH} levels at ${location}`);
 }
 
 class PlanWalker {
@@ -176,45 +190,34 @@ class PlanWalker {
   readonly #include: IncludeMatcher;
   readonly #trees: TreeLoader;
   readonly #maxNodes: number;
-  readonly #signal: AbortSignal | undefined;
 
-  constructor(repo: Repository, include: IncludeMatcher, trees: TreeLoader, maxNodes: number, signal: AbortSignal | undefined) {
+  constructor(repo: Repository, include: IncludeMatcher, trees: TreeLoader, maxNodes: number) {
     this.#repo = repo;
     this.#include = include;
     this.#trees = trees;
     this.#maxNodes = maxNodes;
-    this.#signal = signal;
   }
 
-  /** Plans the children of one directory; `selected` means the directory itself matched. */
-  async walk(treeId: Id, location: string, relPath: Buffer, depth: number, selected: boolean): Promise<void> {
-    throwIfAborted(this.#signal);
-    if (depth > MAX_TREE_DEPTH) throw integrityError(`the snapshot's directories nest deeper than ${MAX_TREE_DEPTH} levels at ${location}`);
-    const nodes = await this.#trees.load(treeId, location);
-    const children = nodes.map((node) => {
+  /** Plans the children of one directory (its tree already loaded); `selected`: the directory itself matched. */
+  walk(treeId: Id, location: string, relPath: Buffer, depth: number, selected: boolean): void {
+    if (depth > MAX_TREE_DEPTH) throw tooDeep(location);
+    const nodes = this.#trees.get(treeId);
+    if ((this.#nodes += nodes.length) > this.#maxNodes) throw tooManyNodes(this.#maxNodes);
+    for (const node of nodes) {
       const name = Buffer.from(node.name.buffer, node.name.byteOffset, node.name.byteLength);
-      const childLocation = (location === '/' ? '/' : `${location}/`) + utf8.decode(name);
-      const childRel = relPath.length === 0 ? Buffer.from(name) : Buffer.concat([relPath, SLASH, name]);
-      const childSelected = selected || this.#include.matches(childLocation);
-      const enter = node.type === 'dir' && (childSelected || this.#include.childMayMatch(childLocation));
-      return { node, location: childLocation, relPath: childRel, selected: childSelected, enter };
-    });
-    if ((this.#nodes += nodes.length) > this.#maxNodes) {
-      throw integrityError(`the snapshot's trees describe more than ${this.#maxNodes} nodes; refusing to restore it`);
-    }
-    // Start loading the subtrees of this level together; they are walked one by one.
-    for (const c of children) if (c.enter) this.#trees.load(dirSubtree(c.node, treeId, c.location), c.location);
-    for (const c of children) {
-      if (c.node.type === 'dir') {
-        if (!c.enter) continue;
+      const nodeLocation = childLocation(location, name);
+      const nodeRel = relPath.length === 0 ? Buffer.from(name) : Buffer.concat([relPath, SLASH, name]);
+      const nodeSelected = selected || this.#include.matches(nodeLocation);
+      if (node.type === 'dir') {
+        if (!nodeSelected && !this.#include.childMayMatch(nodeLocation)) continue;
         const mark = this.entries.length;
-        this.entries.push({ kind: 'dir', location: c.location, relPath: c.relPath, node: c.node });
-        await this.walk(dirSubtree(c.node, treeId, c.location), c.location, c.relPath, depth + 1, c.selected);
+        this.entries.push({ kind: 'dir', location: nodeLocation, relPath: nodeRel, node });
+        this.walk(dirSubtree(node, treeId, nodeLocation), nodeLocation, nodeRel, depth + 1, nodeSelected);
         // A directory that did not match stays only as the parent of something that did.
-        if (!c.selected && this.entries.length === mark + 1) this.entries.pop();
-        else this.#countDir(c.node);
-      } else if (c.selected) {
-        this.#planLeaf(c.node, c.location, c.relPath, treeId);
+        if (!nodeSelected && this.entries.length === mark + 1) this.entries.pop();
+        else this.#countDir(node);
+      } else if (nodeSelected) {
+        this.#planLeaf(node, nodeLocation, nodeRel, treeId);
       }
     }
   }

@@ -11,14 +11,24 @@
  */
 
 const NS_PER_SECOND = 1_000_000_000n;
+/** Candidates around the first guess, nearest first. */
+const STEPS = [0, -1, 1, -2, 2, -3, 3, -4, 4];
 const view = new DataView(new ArrayBuffer(8));
 
-/** The double `steps` representable values away from `x` (x ≥ 0). */
+/** The double `steps` representable values above (or below) `x`, for x > 0 (bit pattern arithmetic). */
 function neighbour(x: number, steps: number): number {
   view.setFloat64(0, x);
-  const bits = view.getBigUint64(0) + BigInt(steps);
-  if (bits < 0n) return 0;
-  view.setBigUint64(0, bits);
+  let hi = view.getUint32(0);
+  let lo = view.getUint32(4) + steps;
+  if (lo < 0) {
+    lo += 0x1_0000_0000;
+    hi -= 1;
+  } else if (lo > 0xffff_ffff) {
+    lo -= 0x1_0000_0000;
+    hi += 1;
+  }
+  view.setUint32(0, hi);
+  view.setUint32(4, lo);
   return view.getFloat64(0);
 }
 
@@ -37,8 +47,8 @@ export function utimeSeconds(ns: bigint): number {
   const first = wholeSeconds + wantFrac / 1e9;
   let best = wholeSeconds;
   let bestError = wantFrac;
-  for (let step = -4; step <= 4; step++) {
-    const candidate = neighbour(first, step);
+  for (const step of STEPS) {
+    const candidate = step === 0 ? first : neighbour(first, step);
     if (Math.trunc(candidate) !== wholeSeconds) continue;
     const error = Math.abs(Math.trunc((candidate - wholeSeconds) * 1e9) - wantFrac);
     if (error < bestError) {

@@ -1,0 +1,49 @@
+/** Mode `backup`: sources in, a snapshot out, with outputs and a job summary. */
+import * as core from '@actions/core';
+import { backup } from '../../engine/commands/backup.ts';
+import { ChunkvaultError, ErrorCode, errorMessage } from '../../engine/errors.ts';
+import { formatBytes, formatCount, formatDuration } from '../../engine/human.ts';
+import { backupProgressLine } from '../../ui/backup-progress.ts';
+import { openRepository } from '../open-repository.ts';
+import { setBackupOutputs, writeBackupSummary } from '../report.ts';
+import type { BackupSettings } from '../settings.ts';
+import { expandSources } from '../sources.ts';
+import { PROGRESS_INTERVAL_MS } from './progress.ts';
+
+export async function runBackupMode(settings: BackupSettings, signal: AbortSignal): Promise<void> {
+  const { repo, location } = await openRepository(settings, { init: settings.init, compression: settings.compression, signal });
+  const { targets, unmatched } = await expandSources(settings.sources, settings.workspace);
+  for (const line of unmatched) core.warning(`source '${line}' matched nothing`);
+  if (targets.length === 0) {
+    throw new ChunkvaultError(ErrorCode.InvalidInput, `no source matched anything: ${settings.sources.join(', ')} (relative paths start at ${settings.workspace})`);
+  }
+
+  const result = await core.group(`Backing up ${formatCount(targets.length)} path(s) as host ${settings.host}`, () =>
+    backup(repo, {
+      targets,
+      excludes: settings.excludes,
+      baseDir: settings.workspace,
+      hostname: settings.host,
+      tags: settings.tags,
+      signal,
+      progressIntervalMs: PROGRESS_INTERVAL_MS,
+      onProgress: (p) => core.info(backupProgressLine(p)),
+      onSourceError: (e) => core.warning(`not backed up: ${e.path}: ${e.message}`),
+      onLockRefreshError: (e) => core.warning(`could not refresh the repository lock: ${errorMessage(e)}`),
+    }),
+  );
+
+  const s = result.stats;
+  const errorCount = result.errors.length + unmatched.length;
+  core.info(
+    `snapshot ${result.snapshotId.slice(0, 8)} saved: ${formatCount(s.filesNew + s.filesChanged + s.filesUnmodified)} files, ` +
+      `${formatBytes(s.bytesProcessed)} processed, ${formatBytes(s.bytesAdded)} added in ${formatDuration(s.durationMs)}`,
+  );
+  setBackupOutputs(result, errorCount);
+  await writeBackupSummary(settings, location, result, unmatched.map((l) => `source '${l}' matched nothing`));
+  if (errorCount > 0) {
+    const message = `${errorCount} source error(s): the snapshot ${result.snapshotId.slice(0, 8)} was written without them`;
+    if (settings.failOnError) core.setFailed(`${message} (set fail-on-error: false to accept partial backups)`);
+    else core.warning(message);
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Mode `drill`: the scheduled recovery drill. The step fails when any drill step fails,
+ * and the job summary shows the checklist with each step's result and figures.
+ */
+import * as core from '@actions/core';
+import { drill, type DrillReport } from '../../engine/commands/drill.ts';
+import { formatBytes, formatCount, formatDuration } from '../../engine/human.ts';
+import { runShell } from '../../runtime/run-shell.ts';
+import { restoreProgressLine } from '../../ui/restore-progress.ts';
+import { Outputs } from '../constants.ts';
+import { openRepository } from '../open-repository.ts';
+import type { DrillSettings } from '../settings.ts';
+import { code, escapeHtml } from '../summary-html.ts';
+import { PROGRESS_INTERVAL_MS } from './progress.ts';
+
+const STATUS_ICON = { passed: '✅', failed: '❌', skipped: '⏭️' } as const;
+
+export async function runDrillMode(settings: DrillSettings, signal: AbortSignal): Promise<void> {
+  const { repo, location } = await openRepository(settings, { signal });
+  const command = settings.drillCommand;
+  const report = await core.group('Restore drill', () =>
+    drill(repo, {
+      snapshot: settings.snapshot,
+      filter: settings.filter,
+      include: settings.include,
+      maxSnapshotAgeMs: settings.maxSnapshotAgeMs,
+      maxRtoMs: settings.maxRtoMs,
+      scratchParent: settings.scratchParent,
+      keepRestore: settings.keepRestore,
+      commandLabel: command,
+      runCommand: command
+        ? (dir, sig) =>
+            runShell(command, {
+              env: { ...process.env, CHUNKVAULT_RESTORE_DIR: dir },
+              cwd: settings.workspace,
+              signal: sig,
+              onLine: (line) => core.info(`  | ${line}`),
+            })
+        : undefined,
+      signal,
+      progressIntervalMs: PROGRESS_INTERVAL_MS,
+      onProgress: (p) => core.info(restoreProgressLine(p)),
+      onStep: (s) => core.info(`${STATUS_ICON[s.status]} ${s.title}: ${s.detail}`),
+      onWarning: (m) => core.warning(m),
+    }),
+  );
+  setDrillOutputs(report);
+  await writeDrillSummary(report, location);
+  if (report.status === 'failed') core.setFailed(`restore drill failed at '${report.failedStep!.title}': ${report.failedStep!.detail}`);
+  else core.info(`restore drill passed: RTO ${formatDuration(report.rtoMs ?? 0)}`);
+}
+
+function setDrillOutputs(r: DrillReport): void {
+  core.setOutput(Outputs.DrillStatus, r.status);
+  core.setOutput(Outputs.RtoSeconds, r.rtoMs === undefined ? '' : (r.rtoMs / 1000).toFixed(3));
+  core.setOutput(Outputs.FilesVerified, r.filesVerified);
+  core.setOutput(Outputs.BytesVerified, r.bytesVerified);
+  core.setOutput(Outputs.SnapshotId, r.snapshotId ?? '');
+  core.setOutput(Outputs.SnapshotAgeSeconds, r.snapshotAgeMs === undefined ? '' : Math.round(r.snapshotAgeMs / 1000));
+}
+
+async function writeDrillSummary(r: DrillReport, location: string): Promise<void> {
+  const title = r.status === 'passed' ? '✅ Restore drill passed' : `❌ Restore drill failed at "${r.failedStep!.title}"`;
+  await core.summary
+    .addHeading(`chunkvault: ${title}`, 2)
+    .addRaw(
+      r.rtoMs !== undefined
+        ? `Recovery time <b>${formatDuration(r.rtoMs)}</b>; ${formatCount(r.filesVerified)} files (${formatBytes(r.bytesVerified)}) verified.`
+        : 'No recovery time: the drill stopped before the restore completed.',
+      true,
+    )
+    .addTable([
+      [
+        { data: '', header: true },
+        { data: 'Step', header: true },
+        { data: 'Result', header: true },
+        { data: 'Time', header: true },
+      ],
+      ...r.steps.map((s) => [STATUS_ICON[s.status], escapeHtml(s.title), escapeHtml(s.detail), s.durationMs === undefined ? '' : formatDuration(s.durationMs)]),
+    ])
+    .addRaw(`Snapshot ${r.snapshotId ? code(r.snapshotId) : 'none'} in ${code(location)}`, true)
+    .write();
+}

@@ -1,0 +1,54 @@
+/** Mode `restore`: a snapshot into a target directory, every blob verified on the way. */
+import * as core from '@actions/core';
+import { restore } from '../../engine/commands/restore.ts';
+import { errorMessage } from '../../engine/errors.ts';
+import { formatBytes, formatCount, formatDuration } from '../../engine/human.ts';
+import { restoreProgressLine } from '../../ui/restore-progress.ts';
+import { Outputs } from '../constants.ts';
+import { openRepository } from '../open-repository.ts';
+import type { RestoreSettings } from '../settings.ts';
+import { code, escapeHtml } from '../summary-html.ts';
+import { PROGRESS_INTERVAL_MS } from './progress.ts';
+
+export async function runRestoreMode(settings: RestoreSettings, signal: AbortSignal): Promise<void> {
+  const { repo, location } = await openRepository(settings, { signal });
+  const result = await core.group(`Restoring ${settings.snapshot} into ${settings.target}`, () =>
+    restore(repo, {
+      snapshot: settings.snapshot,
+      filter: settings.filter,
+      target: settings.target,
+      include: settings.include,
+      overwrite: settings.overwrite,
+      signal,
+      progressIntervalMs: PROGRESS_INTERVAL_MS,
+      onProgress: (p) => core.info(restoreProgressLine(p)),
+      onWarning: (m) => core.warning(m),
+      onLockRefreshError: (e) => core.warning(`could not refresh the repository lock: ${errorMessage(e)}`),
+    }),
+  );
+  core.info(
+    `snapshot ${result.snapshotId.slice(0, 8)} restored: ${formatCount(result.filesRestored)} files, ` +
+      `${formatBytes(result.bytesRestored)} in ${formatDuration(result.durationMs)}`,
+  );
+  core.setOutput(Outputs.SnapshotId, result.snapshotId);
+  core.setOutput(Outputs.FilesRestored, result.filesRestored);
+  core.setOutput(Outputs.BytesRestored, result.bytesRestored);
+  core.setOutput(Outputs.DurationMs, result.durationMs);
+  await core.summary
+    .addHeading('chunkvault: ✅ Restore complete', 2)
+    .addTable([
+      [
+        { data: 'What', header: true },
+        { data: 'Figure', header: true },
+      ],
+      ['Snapshot', code(result.snapshotId)],
+      ['Target', code(result.target)],
+      ['Files', formatCount(result.filesRestored)],
+      ['Directories', formatCount(result.dirsRestored)],
+      ['Bytes', formatBytes(result.bytesRestored)],
+      ['Duration', formatDuration(result.durationMs)],
+      ['Repository', code(location)],
+      ...(result.warnings.length ? [['Warnings', result.warnings.slice(0, 20).map(escapeHtml).join('<br>')]] : []),
+    ])
+    .write();
+}

@@ -1,0 +1,139 @@
+/**
+ * Loading the trees a restore needs, many at a time: the trees asked for together are
+ * grouped by pack and read in few ranges (a snapshot's trees sit close together in tree
+ * packs), instead of one request per directory. Each tree is checked (size bound from
+ * the index, MAC, declared length, SHA-256; safe and unique names) and kept parsed for
+ * the walk. Trees are small, so they are decompressed synchronously: a trip through the
+ * thread pool per tree cost more than the work itself (measured: planning 2,000 files in
+ * 1,000 directories went from about 190 ms to 120 ms).
+ */
+import { zstdDecompressSync } from 'node:zlib';
+import type { CallOptions } from '../../backends/backend.ts';
+import { forEachLimited } from '../concurrency.ts';
+import { errorMessage, integrityError, isChunkvaultError, throwIfAborted } from '../errors.ts';
+import { parseTree, type TreeNode } from '../format/index.ts';
+import { open as openSealed } from '../crypto/index.ts';
+import { idOf, type Id } from '../id.ts';
+import { plaintextLength, type BlobLocation } from '../repository/master-index.ts';
+import type { Repository } from '../repository/repository.ts';
+import { MAX_BLOB_PLAINTEXT_BYTES, MAX_BLOB_STORED_BYTES } from './limits.ts';
+import { checkTreeNames } from './node-names.ts';
+
+/** Trees closer than this in a pack are read in one request. */
+const MERGE_GAP_BYTES = 1024 * 1024;
+const MAX_RANGE_BYTES = 16 * 1024 * 1024;
+
+export interface TreeRequest {
+  readonly id: Id;
+  /** The directory's path in the snapshot, for messages. */
+  readonly where: string;
+}
+
+interface Wanted {
+  readonly id: Id;
+  readonly where: string;
+  readonly loc: BlobLocation;
+}
+
+export class TreeLoader {
+  readonly #repo: Repository;
+  readonly #opts: CallOptions & { concurrency?: number };
+  readonly #trees = new Map<Id, TreeNode[]>();
+
+  constructor(repo: Repository, opts: CallOptions & { concurrency?: number } = {}) {
+    this.#repo = repo;
+    this.#opts = opts;
+  }
+
+  /** A tree loaded earlier by {@link loadAll}. */
+  get(id: Id): TreeNode[] {
+    const nodes = this.#trees.get(id);
+    if (!nodes) throw integrityError(`tree ${id} was not loaded`);
+    return nodes;
+  }
+
+  /** Loads every requested tree not loaded yet; throws an Integrity error naming the directory on any failure. */
+  async loadAll(requests: readonly TreeRequest[]): Promise<void> {
+    const wanted = new Map<Id, Wanted>();
+    for (const r of requests) {
+      if (this.#trees.has(r.id) || wanted.has(r.id)) continue;
+      const loc = this.#repo.index.lookup('tree', r.id);
+      if (!loc) throw integrityError(`tree ${r.id} (directory ${r.where}) is not in the index`);
+      if (plaintextLength(loc) > MAX_BLOB_PLAINTEXT_BYTES || loc.length < 32 || loc.length > MAX_BLOB_STORED_BYTES) {
+        throw integrityError(`tree ${r.id} (directory ${r.where}) is listed in the index with an implausible size (${plaintextLength(loc)} bytes)`);
+      }
+      wanted.set(r.id, { id: r.id, where: r.where, loc });
+    }
+    await forEachLimited(cutRanges([...wanted.values()]), this.#opts.concurrency ?? 4, (range) => this.#loadRange(range));
+  }
+
+  async #loadRange(range: readonly Wanted[]): Promise<void> {
+    throwIfAborted(this.#opts.signal);
+    const first = range[0]!;
+    const start = first.loc.offset;
+    const end = range.reduce((max, w) => Math.max(max, w.loc.offset + w.loc.length), 0);
+    let buf: Uint8Array;
+    try {
+      buf = await this.#repo.backend.load({ type: 'data', name: first.loc.packId }, end - start, start, { signal: this.#opts.signal });
+    } catch (e) {
+      if (isChunkvaultError(e) && e.code === 'ERR_ABORTED') throw e;
+      throw integrityError(`tree ${first.id} (directory ${first.where}) cannot be read: pack ${first.loc.packId}: ${errorMessage(e)}`, e);
+    }
+    for (const w of range) {
+      let nodes: TreeNode[];
+      try {
+        const at = w.loc.offset - start;
+        nodes = parseTree(this.#decode(w, buf.subarray(at, at + w.loc.length)));
+      } catch (e) {
+        throw integrityError(`tree ${w.id} (directory ${w.where}) in pack ${w.loc.packId} cannot be read: ${errorMessage(e)}`, e);
+      }
+      checkTreeNames(w.id, w.where, nodes);
+      this.#trees.set(w.id, nodes);
+    }
+  }
+
+  /** MAC and decryption, decompression to exactly the declared length, SHA-256 against the id. */
+  #decode(w: Wanted, sealed: Uint8Array): Uint8Array {
+    let plain = openSealed(this.#repo.key, sealed);
+    if (w.loc.uncompressedLength > 0) {
+      const expected = w.loc.uncompressedLength;
+      try {
+        plain = zstdDecompressSync(plain, { maxOutputLength: expected, chunkSize: Math.max(64, expected) });
+      } catch (e) {
+        throw integrityError(`zstd data does not decompress to the declared ${expected} bytes`, e);
+      }
+      if (plain.byteLength !== expected) throw integrityError(`zstd data decompressed to ${plain.byteLength} bytes, ${expected} declared`);
+    }
+    if (idOf(plain) !== w.id) throw integrityError('content does not match its id');
+    return plain;
+  }
+}
+
+/** Groups trees by pack and cuts each pack's trees into read ranges. */
+function cutRanges(wanted: readonly Wanted[]): Wanted[][] {
+  const byPack = new Map<Id, Wanted[]>();
+  for (const w of wanted) {
+    let list = byPack.get(w.loc.packId);
+    if (!list) byPack.set(w.loc.packId, (list = []));
+    list.push(w);
+  }
+  const ranges: Wanted[][] = [];
+  for (const list of byPack.values()) {
+    list.sort((a, b) => a.loc.offset - b.loc.offset);
+    let current: Wanted[] = [];
+    let start = 0;
+    let end = 0;
+    for (const w of list) {
+      const wEnd = w.loc.offset + w.loc.length;
+      if (current.length > 0 && (w.loc.offset - end > MERGE_GAP_BYTES || Math.max(end, wEnd) - start > MAX_RANGE_BYTES)) {
+        ranges.push(current);
+        current = [];
+      }
+      if (current.length === 0) start = w.loc.offset;
+      end = current.length === 0 ? wEnd : Math.max(end, wEnd);
+      current.push(w);
+    }
+    if (current.length > 0) ranges.push(current);
+  }
+  return ranges;
+}
