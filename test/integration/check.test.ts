@@ -117,7 +117,7 @@ describe('chunkvault check', () => {
     const tree = path.join(dir, 'varied');
     await mkdir(tree);
     // A pack larger than one read segment, so that blobs straddle segment boundaries.
-    await buildVariedTree(tree, { bigFileBytes: 3 * READ_SEGMENT_BYTES });
+    await buildVariedTree(tree, { bigFileBytes: 2 * READ_SEGMENT_BYTES });
     await restic(['init'], resticOpts(repo));
     await restic(['backup', '--host', 'r', tree], resticOpts(repo));
     await writeFile(path.join(tree, 'added.bin'), pseudoRandomBytes(700_000, 77));
@@ -132,12 +132,17 @@ describe('chunkvault check', () => {
     await cp(repo, damaged, { recursive: true });
     const opened = await Repository.open(new LocalBackend(damaged), PASSWORD);
     await opened.loadIndex();
-    const [spanning, loc] = [...opened.index.entries()].find(([, l]) => l.offset < READ_SEGMENT_BYTES && l.offset + l.length > READ_SEGMENT_BYTES + 64)!;
+    // A large blob (so it comes from big.bin or dump.sql) across a segment boundary.
+    let boundary = 0;
+    const [spanning, loc] = [...opened.index.entries()].find(([, l]) => {
+      boundary = (Math.floor(l.offset / READ_SEGMENT_BYTES) + 1) * READ_SEGMENT_BYTES;
+      return l.length > 100_000 && l.offset + l.length > boundary + 32;
+    })!;
     // Which file the blob belongs to: the one whose bytes contain its plaintext.
     const plain = Buffer.from(await opened.loadBlob('data', spanning));
     const owner = (await Promise.all(['big.bin', 'dump.sql'].map(async (f) => ((await readFile(path.join(tree, f))).includes(plain) ? f : undefined)))).find(Boolean);
     expect(owner).toBeDefined();
-    await flipByte(packPath(damaged, loc.packId), READ_SEGMENT_BYTES + 32);
+    await flipByte(packPath(damaged, loc.packId), boundary + 32);
     const report = await checkRepository(opened, { readData: { kind: 'all' } });
     expect(codes(report.errors)).toEqual(['blob-corrupt', 'pack-hash-mismatch']);
     expect(withCode(report, 'blob-corrupt')).toHaveLength(1);
@@ -306,7 +311,8 @@ describe('chunkvault check', () => {
   });
 
   it('refuses --read-data together with --read-data-subset, and subsets restic would refuse', async () => {
-    for (const flags of [['--read-data', '--read-data-subset', '1/2'], ['--read-data-subset', '3/2'], ['--read-data-subset', '1/300'], ['--read-data-subset', '0%'], ['--read-data-subset', '1G']]) {
+    // The full list of refused spellings is in test/unit/checker.test.ts.
+    for (const flags of [['--read-data', '--read-data-subset', '1/2'], ['--read-data-subset', '3/2']]) {
       const r = await runCli(['check', ...flags], env(base));
       expect(r.code, flags.join(' ')).toBe(1);
       expect(r.stderr).toMatch(/read-data/);
