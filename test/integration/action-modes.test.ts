@@ -2,7 +2,7 @@
  * The read-side modes of the action, driven as GitHub drives them: snapshots, restore,
  * drill (passing and failing each way) and check (clean and damaged).
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction } from '../helpers/action.ts';
@@ -100,10 +100,16 @@ describe('the action in restore, drill, check and snapshots modes', () => {
     expect(Number(clean.outputs['packs-read'])).toBeGreaterThan(0);
     expect(Number(clean.outputs['bytes-read'])).toBeGreaterThan(0);
 
-    // Flip one byte in the first data pack.
+    // Flip one byte in the data pack (the largest; the tree pack is small).
     const dataDir = path.join(workspace, 'repo/data');
     let packPath = '';
-    for (const sub of await readdir(dataDir)) for (const name of await readdir(path.join(dataDir, sub))) packPath ||= path.join(dataDir, sub, name);
+    let packSize = -1;
+    for (const sub of await readdir(dataDir)) {
+      for (const name of await readdir(path.join(dataDir, sub))) {
+        const size = (await stat(path.join(dataDir, sub, name))).size;
+        if (size > packSize) [packPath, packSize] = [path.join(dataDir, sub, name), size];
+      }
+    }
     const bytes = await readFile(packPath);
     bytes[10] = bytes[10]! ^ 0xff;
     const { chmod } = await import('node:fs/promises');
@@ -115,5 +121,14 @@ describe('the action in restore, drill, check and snapshots modes', () => {
     expect(damaged.stdout).toMatch(/::error::/);
     expect(damaged.summary).toContain('Repository check found');
     expect(damaged.stdout).toMatch(/dump\.sql|note\.txt/);
+
+    // A drill on the damaged repository fails at the restore, naming what is lost.
+    const drill = await runAction({ ...base(), mode: 'drill' }, workspace);
+    expect(drill.code).not.toBe(0);
+    expect(drill.outputs['drill-status']).toBe('failed');
+    const failure = drill.stdout.split('\n').find((l) => l.startsWith('::error::'))!;
+    expect(failure).toContain("restore drill failed at 'Restore into scratch'");
+    expect(failure).toMatch(/dump\.sql|note\.txt/);
+    expect(await scratchLeft()).toEqual([]);
   });
 });
