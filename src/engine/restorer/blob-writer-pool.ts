@@ -54,14 +54,20 @@ function decode(buf, job) {
 function writeWholeFile(plain, t) {
   const fd = fs.openSync(t.path, CREATE, 0o600);
   try {
-    writeAll(fd, plain, 0);
-    if (t.meta.chown) fs.fchownSync(fd, t.meta.uid, t.meta.gid);
-    fs.fchmodSync(fd, t.meta.mode);
-    fs.futimesSync(fd, t.meta.atime, t.meta.mtime);
-  } finally {
-    fs.closeSync(fd);
+    try {
+      writeAll(fd, plain, 0);
+      if (t.meta.chown) fs.fchownSync(fd, t.meta.uid, t.meta.gid);
+      fs.fchmodSync(fd, t.meta.mode);
+      fs.futimesSync(fd, t.meta.atime, t.meta.mtime);
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (t.final) fs.renameSync(t.path, t.final);
+  } catch (e) {
+    // When overwriting, the old file stays and no temporary file is left behind.
+    if (t.final) try { fs.unlinkSync(t.path); } catch {}
+    throw e;
   }
-  if (t.final) fs.renameSync(t.path, t.final);
 }
 
 parentPort.on('message', ({ batch, buf, jobs }) => {
@@ -169,6 +175,11 @@ export class BlobWriterPool {
       });
       this.#workers.push(entry);
     }
+  }
+
+  /** The number of worker threads. */
+  get size(): number {
+    return this.#workers.length;
   }
 
   /**

