@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/backends/local.ts';
 import { listSnapshots } from '../../src/engine/commands/find-snapshot.ts';
 import { restore } from '../../src/engine/commands/restore.ts';
+import { check } from '../../src/engine/commands/check.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
 import { verifyRestoredTree } from '../../src/engine/restorer/verify.ts';
 import { dumpLikeText } from '../helpers/data.ts';
@@ -115,6 +116,14 @@ describe('repositories written by restic 0.14, restored by chunkvault', () => {
     expect(fs.readdirSync(target)).toEqual(['dump.sql']);
     expect(fs.readFileSync(path.join(target, 'dump.sql')).equals(stdinData)).toBe(true);
     expect(result).toMatchObject({ filesRestored: 1, dirsRestored: 0, bytesRestored: stdinData.length });
+  });
+
+  it.each(['auto', 'off', 'v1'] as const)('checks the %s repository with every pack read, finding no errors', async (name) => {
+    const report = await check(await open(repos[name]), { readData: { kind: 'all' } });
+    expect(report.errors).toEqual([]);
+    expect(report.snapshotsChecked).toBe(snapshots[name]!.length);
+    expect(report.packsRead).toBe(report.packsChecked);
+    expect(report.blobsRead).toBeGreaterThan(0);
   });
 
   it('restores a repository with compression off byte for byte', async () => {
