@@ -192,7 +192,7 @@ function lockedError(holder: LockHolder, wantExclusive: boolean): ChunkvaultErro
   return new ChunkvaultError(
     ErrorCode.Locked,
     `repository is locked: ${kind} lock ${shortId(holder.id)} is held by ${info.username}@${info.hostname} (pid ${info.pid}) since ${formatTime(info.time)}; ` +
-      `${wantExclusive ? 'this operation needs the repository to itself' : 'backups cannot run beside an exclusive lock'}.${stale}`,
+      `${wantExclusive ? 'this operation needs the repository to itself' : 'nothing else can use the repository while an exclusive lock (prune, check) is held'}.${stale}`,
   );
 }
 
