@@ -9,5 +9,6 @@ export default defineConfig({
     // but bounded by the 2-core machines this runs on.
     maxWorkers: 2,
     pool: 'forks',
+    reporters: ['default', './test/reporters/closing-line.ts'],
   },
 });
