@@ -45,6 +45,7 @@ export const Outputs = {
   FilesVerified: 'files-verified',
   BytesVerified: 'bytes-verified',
   SnapshotAgeSeconds: 'snapshot-age-seconds',
+  RestoreDir: 'restore-dir',
   Errors: 'errors',
   PacksRead: 'packs-read',
   BytesRead: 'bytes-read',

@@ -97,11 +97,16 @@ function snapshotFilter(): SnapshotFilter {
   const filter: SnapshotFilter = {};
   const host = core.getInput(Inputs.Host);
   const tags = list(core.getInput(Inputs.Tags));
-  const paths = lines(core.getInput(Inputs.Path));
+  // Snapshot paths are absolute: a relative filter means the same place as in `source`.
+  const paths = lines(core.getInput(Inputs.Path)).map((p) => path.resolve(workspaceDir(), p));
   if (host) filter.hosts = [host];
   if (tags.length) filter.tags = [tags.join(',')];
   if (paths.length) filter.paths = paths;
   return filter;
+}
+
+function workspaceDir(): string {
+  return process.env.GITHUB_WORKSPACE || process.cwd();
 }
 
 function readDataInput(env: NodeJS.ProcessEnv): ReadDataSelection | undefined {

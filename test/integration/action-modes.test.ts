@@ -93,6 +93,37 @@ describe('the action in restore, drill, check and snapshots modes', () => {
     expect(await scratchLeft()).toEqual([]);
   });
 
+  it('fails a drill that restores nothing (include patterns matching nothing) instead of passing it', async () => {
+    const run = await runAction({ ...base(), mode: 'drill', include: '/no/such/path/**' }, workspace);
+    expect(run.code).not.toBe(0);
+    const failure = run.stdout.split('\n').find((l) => l.startsWith('::error::'))!;
+    expect(failure).toContain("restore drill failed at 'Verify against the snapshot'");
+    expect(failure).toMatch(/no file was restored/);
+    expect(await scratchLeft()).toEqual([]);
+  });
+
+  it('runs the drill command without the password in its environment, and does not wait for what it leaves running', async () => {
+    const started = Date.now();
+    const run = await runAction(
+      {
+        ...base(),
+        mode: 'drill',
+        'drill-command': 'env | grep -c -e INPUT_PASSWORD -e modes-secret || true; (sleep 60 &); sleep 60 & echo background-started',
+        'keep-restore': 'true',
+      },
+      workspace,
+    );
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toContain('background-started');
+    expect(run.stdout).toMatch(/\|\s*0\s*$/m); // grep -c counted no line with the password
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const kept = run.outputs['restore-dir']!;
+    expect(kept).toContain('chunkvault-drill-');
+    expect((await readFile(path.join(kept, workspace, 'data/nested/note.txt'), 'utf8'))).toBe('restore me\n');
+    const { rm } = await import('node:fs/promises');
+    await rm(path.dirname(kept), { recursive: true, force: true });
+  });
+
   it('checks the repository clean, then reports a damaged pack with the affected file', async () => {
     const clean = await runAction({ ...base(), mode: 'check', 'read-data-subset': 'all' }, workspace);
     expect(clean.code, clean.stdout).toBe(0);

@@ -5,7 +5,7 @@
 import * as core from '@actions/core';
 import { drill, type DrillReport } from '../../engine/commands/drill.ts';
 import { formatBytes, formatCount, formatDuration } from '../../engine/human.ts';
-import { runShell } from '../../runtime/run-shell.ts';
+import { commandEnvironment, runShell } from '../../runtime/run-shell.ts';
 import { restoreProgressLine } from '../../ui/restore-progress.ts';
 import { Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
@@ -16,10 +16,15 @@ import { PROGRESS_INTERVAL_MS } from './progress.ts';
 const STATUS_ICON = { passed: '✅', failed: '❌', skipped: '⏭️' } as const;
 
 export async function runDrillMode(settings: DrillSettings, signal: AbortSignal): Promise<void> {
+  // Recovery starts with opening the repository: key derivation is part of the RTO.
+  const startedAt = Date.now();
+  // Whatever happens below, a workflow testing drill-status sees 'failed' unless it passed.
+  core.setOutput(Outputs.DrillStatus, 'failed');
   const { repo, location } = await openRepository(settings, { signal });
   const command = settings.drillCommand;
   const report = await core.group('Restore drill', () =>
     drill(repo, {
+      startedAt,
       snapshot: settings.snapshot,
       filter: settings.filter,
       include: settings.include,
@@ -31,7 +36,7 @@ export async function runDrillMode(settings: DrillSettings, signal: AbortSignal)
       runCommand: command
         ? (dir, sig) =>
             runShell(command, {
-              env: { ...process.env, CHUNKVAULT_RESTORE_DIR: dir },
+              env: commandEnvironment(process.env, { CHUNKVAULT_RESTORE_DIR: dir }),
               cwd: settings.workspace,
               signal: sig,
               onLine: (line) => core.info(`  | ${line}`),
@@ -57,6 +62,7 @@ function setDrillOutputs(r: DrillReport): void {
   core.setOutput(Outputs.BytesVerified, r.bytesVerified);
   core.setOutput(Outputs.SnapshotId, r.snapshotId ?? '');
   core.setOutput(Outputs.SnapshotAgeSeconds, r.snapshotAgeMs === undefined ? '' : Math.round(r.snapshotAgeMs / 1000));
+  core.setOutput(Outputs.RestoreDir, r.keptAt ?? '');
 }
 
 async function writeDrillSummary(r: DrillReport, location: string): Promise<void> {

@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import { drill, type DrillReport } from '../../engine/commands/drill.ts';
 import { parseDuration } from '../../engine/duration.ts';
 import { formatBytes, formatDuration } from '../../engine/human.ts';
-import { runShell } from '../../runtime/run-shell.ts';
+import { commandEnvironment, runShell } from '../../runtime/run-shell.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
@@ -51,9 +51,11 @@ export async function runDrill(
 ): Promise<number> {
   const maxSnapshotAgeMs = args['max-snapshot-age'] ? parseDuration(args['max-snapshot-age'], '--max-snapshot-age') : undefined;
   const maxRtoMs = args['max-rto'] ? parseDuration(args['max-rto'], '--max-rto') : undefined;
+  const startedAt = Date.now(); // opening the repository is part of the recovery time
   const repo = await openRepository(g, env, { signal });
   const command = args.command;
   const report = await drill(repo, {
+    startedAt,
     snapshot: positionals[0] ?? 'latest',
     filter: { hosts: args.host, tags: args.tag, paths: args.path },
     include: args.include,
@@ -63,7 +65,7 @@ export async function runDrill(
     keepRestore: args['keep-restore'] === true,
     commandLabel: command,
     runCommand: command
-      ? (dir, sig) => runShell(command, { env: { ...env, CHUNKVAULT_RESTORE_DIR: dir }, signal: sig, onLine: (l) => out.info(`  | ${l}`) })
+      ? (dir, sig) => runShell(command, { env: commandEnvironment(env, { CHUNKVAULT_RESTORE_DIR: dir }), signal: sig, onLine: (l) => out.info(`  | ${l}`) })
       : undefined,
     signal,
     onStep: g.json ? undefined : (s) => out.info(`${s.status === 'passed' ? 'ok  ' : s.status === 'failed' ? 'FAIL' : 'skip'} ${s.title}: ${s.detail}`),

@@ -13,7 +13,7 @@
  * A drill that fails returns a report naming the step and why; it throws only when
  * cancelled. Steps after a failure are skipped, except the clean-up, which always runs.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { errorMessage, isChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
 import { formatBytes, formatDuration } from '../human.ts';
@@ -63,6 +63,11 @@ export interface DrillOptions {
   onWarning?: (message: string) => void;
   /** The clock, for tests. @default Date.now */
   now?: () => number;
+  /**
+   * When recovery started, if before this call (the caller opened the repository: key
+   * derivation and loading the config are part of a real recovery). @default now
+   */
+  startedAt?: number;
 }
 
 export interface DrillReport {
@@ -116,6 +121,16 @@ export async function drill(repo: Repository, opts: DrillOptions): Promise<Drill
 
   // 2. Its age.
   report.snapshotAgeMs = Math.max(0, now() - takenMs);
+  if (takenMs - now() > FUTURE_TOLERANCE_MS) {
+    record({
+      id: 'age',
+      title: TITLES.age,
+      status: 'failed',
+      detail: `the snapshot is dated ${formatDuration(takenMs - now())} in the future: the clock of the machine that made it is wrong, and as 'latest' it hides every newer backup`,
+    });
+    skipRest(['restore', 'verify', 'command', 'rto', 'cleanup']);
+    return report;
+  }
   if (opts.maxSnapshotAgeMs === undefined) {
     record({ id: 'age', title: TITLES.age, status: 'passed', detail: `${formatDuration(report.snapshotAgeMs)} old (no maximum set)` });
   } else if (report.snapshotAgeMs > opts.maxSnapshotAgeMs) {
@@ -132,10 +147,22 @@ export async function drill(repo: Repository, opts: DrillOptions): Promise<Drill
   }
 
   // 3-6 run in a fresh scratch directory, removed at the end whatever happened.
-  const scratch = await mkdtemp(path.join(opts.scratchParent, 'chunkvault-drill-'));
+  let scratch: string;
+  try {
+    scratch = await mkdtemp(path.join(opts.scratchParent, 'chunkvault-drill-'));
+  } catch (e) {
+    record({
+      id: 'restore',
+      title: TITLES.restore,
+      status: 'failed',
+      detail: `cannot create a scratch directory in ${opts.scratchParent}: ${errorMessage(e)}; point RUNNER_TEMP (or --scratch) at a writable directory with room for the restore`,
+    });
+    skipRest(['verify', 'command', 'rto', 'cleanup']);
+    return report;
+  }
   const restoreDir = path.join(scratch, 'restore');
   try {
-    const rtoStart = now();
+    const rtoStart = opts.startedAt ?? now();
     let restored: RestoreResult | undefined;
     try {
       restored = await restore(repo, {
@@ -165,15 +192,27 @@ export async function drill(repo: Repository, opts: DrillOptions): Promise<Drill
       report.filesVerified = v.filesVerified;
       report.bytesVerified = v.bytesVerified;
       const counted = v.filesVerified === restored.filesRestored && v.bytesVerified === restored.bytesRestored;
-      if (v.problems.length === 0 && counted) {
-        record({ id: 'verify', title: TITLES.verify, status: 'passed', detail: `${v.filesVerified} files (${formatBytes(v.bytesVerified)}) read back and equal to the snapshot` });
+      const notRestored = restored.warnings.length ? `; not restorable here and left out: ${restored.warnings.slice(0, 3).join('; ')}${restored.warnings.length > 3 ? ` (and ${restored.warnings.length - 3} more)` : ''}` : '';
+      if (v.filesVerified === 0) {
+        // Nothing restored proves nothing: an empty snapshot, or include patterns that
+        // matched nothing, must not pass as a good backup.
+        record({
+          id: 'verify',
+          title: TITLES.verify,
+          status: 'failed',
+          detail: `no file was restored, so nothing was proven: the snapshot is empty${opts.include?.length ? ` or the include patterns (${opts.include.join(', ')}) matched nothing (they match the absolute paths in the snapshot: ${entry.snapshot.paths.join(', ')})` : ''}${notRestored}`,
+        });
+      } else if (v.problems.length === 0 && counted) {
+        record({ id: 'verify', title: TITLES.verify, status: 'passed', detail: `${v.filesVerified} files (${formatBytes(v.bytesVerified)}) read back and equal to the snapshot${notRestored}` });
       } else {
         const shown = v.problems.slice(0, 5).join('; ');
         const more = v.problems.length > 5 ? ` (and ${v.problems.length - 5} more)` : '';
         const counts = counted ? '' : `; verified ${v.filesVerified} files / ${v.bytesVerified} bytes of ${restored.filesRestored} / ${restored.bytesRestored} restored`;
         record({ id: 'verify', title: TITLES.verify, status: 'failed', detail: `the restored tree differs from the snapshot: ${shown}${more}${counts}` });
       }
-    } else if (!report.failedStep) {
+    } else if (report.failedStep) {
+      skipRest(['verify']);
+    } else {
       record({ id: 'verify', title: TITLES.verify, status: 'failed', detail: 'the restore did not report a verification' });
     }
 
@@ -216,7 +255,7 @@ export async function drill(repo: Repository, opts: DrillOptions): Promise<Drill
       record({ id: 'cleanup', title: TITLES.cleanup, status: 'passed', detail: `kept the restored tree at ${restoreDir} (keep-restore)` });
     } else {
       try {
-        await rm(scratch, { recursive: true, force: true });
+        await removeTree(scratch);
         record({ id: 'cleanup', title: TITLES.cleanup, status: 'passed', detail: 'scratch directory removed' });
       } catch (e) {
         record({ id: 'cleanup', title: TITLES.cleanup, status: 'failed', detail: `could not remove ${scratch}: ${errorMessage(e)}` });
@@ -224,6 +263,32 @@ export async function drill(repo: Repository, opts: DrillOptions): Promise<Drill
     }
   }
   return report;
+}
+
+/** A snapshot this far ahead of our clock is not trusted to be the latest. */
+const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
+
+/**
+ * Removes the scratch tree even where the restore made directories read-only (their modes
+ * come from the snapshot): on a permission error, give every directory back its owner's
+ * write permission and try again.
+ */
+async function removeTree(dir: string): Promise<void> {
+  try {
+    await rm(dir, { recursive: true, force: true });
+    return;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM') throw e;
+  }
+  const open = async (d: string): Promise<void> => {
+    await chmod(d, 0o700).catch(() => {});
+    for (const entry of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+      if (entry.isDirectory()) await open(path.join(d, entry.name));
+    }
+  };
+  await open(dir);
+  await rm(dir, { recursive: true, force: true });
 }
 
 const TITLES: Readonly<Record<DrillStepId, string>> = {

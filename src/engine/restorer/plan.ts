@@ -252,7 +252,10 @@ class PlanWalker {
     const { node, location } = base;
     if (node.content === null) throw integrityError(`tree ${treeId}: file ${location} has no content list (null); refusing to restore it`);
     const linkKey = node.links !== undefined && node.links > 1n && node.inode !== undefined ? `${node.deviceId ?? 0n}:${node.inode}` : undefined;
-    const first = linkKey !== undefined ? this.#hardlinks.get(linkKey) : undefined;
+    const linked = linkKey !== undefined ? this.#hardlinks.get(linkKey) : undefined;
+    // Only a node with the very same content is restored as a link: two nodes that merely
+    // share an inode number (a hostile or inconsistent tree) each get their own content.
+    const first = linked && sameContent(linked.node.content, node.content) ? linked : undefined;
     this.fileCount++;
     if (first) {
       this.entries.push({ kind: 'file', ...base, blobs: first.blobs, sizeBytes: first.sizeBytes, missingBlobs: first.missingBlobs, linkTo: first });
@@ -285,4 +288,8 @@ class PlanWalker {
 function dirSubtree(node: TreeNode, treeId: Id, location: string): Id {
   if (node.subtree === undefined) throw integrityError(`tree ${treeId}: directory ${location} has no subtree; refusing to restore it`);
   return node.subtree;
+}
+
+function sameContent(a: readonly Id[] | null, b: readonly Id[] | null): boolean {
+  return a !== null && b !== null && a.length === b.length && a.every((id, i) => id === b[i]);
 }
