@@ -23,6 +23,7 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): ActionSetting
   if (password.trim() === '') throw invalid(`input '${Inputs.Password}' is required: pass it from a secret, e.g. \${{ secrets.BACKUP_PASSWORD }}`);
   const common: CommonSettings = { repository, password, workspace: env.GITHUB_WORKSPACE || process.cwd() };
   const settings = modeSettings(mode, common, env);
+  warnAboutUnusedInputs(mode);
   core.debug(`settings: ${JSON.stringify({ ...settings, password: '***' })}`);
   return settings;
 }
@@ -77,6 +78,35 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
         ErrorCode.Unsupported,
         `mode '${mode}' is not available in this version; available: backup, restore, drill, check, snapshots`,
       );
+  }
+}
+
+/** Inputs each mode reads, besides mode, repository and password. */
+const MODE_INPUTS: Readonly<Partial<Record<Mode, readonly string[]>>> = {
+  backup: [Inputs.Source, Inputs.Exclude, Inputs.Init, Inputs.Host, Inputs.Tags, Inputs.Compression, Inputs.FailOnError],
+  restore: [Inputs.Snapshot, Inputs.Host, Inputs.Tags, Inputs.Path, Inputs.Target, Inputs.Include, Inputs.Overwrite],
+  drill: [Inputs.Snapshot, Inputs.Host, Inputs.Tags, Inputs.Path, Inputs.Include, Inputs.MaxSnapshotAge, Inputs.MaxRto, Inputs.DrillCommand, Inputs.KeepRestore],
+  check: [Inputs.ReadDataSubset],
+  snapshots: [Inputs.Host, Inputs.Tags, Inputs.Path],
+};
+
+/** action.yml's defaults: the runner passes them even when a workflow does not set them. */
+const INPUT_DEFAULTS: Readonly<Record<string, string>> = {
+  [Inputs.Init]: 'true',
+  [Inputs.Compression]: 'auto',
+  [Inputs.FailOnError]: 'true',
+  [Inputs.Snapshot]: 'latest',
+  [Inputs.Overwrite]: 'false',
+  [Inputs.KeepRestore]: 'false',
+};
+
+/** A set input that the mode does not read is most likely a mistake: say so. */
+function warnAboutUnusedInputs(mode: Mode): void {
+  const used = new Set(MODE_INPUTS[mode] ?? []);
+  for (const name of Object.values(Inputs)) {
+    if (name === Inputs.Mode || name === Inputs.Repository || name === Inputs.Password || used.has(name)) continue;
+    const value = core.getInput(name);
+    if (value !== '' && value !== INPUT_DEFAULTS[name]) core.warning(`input '${name}' is not used in mode '${mode}' and is ignored`);
   }
 }
 

@@ -37,8 +37,11 @@ describe('the action in restore, drill, check and snapshots modes', () => {
     expect(list[0]).toMatchObject({ id: snapshotId, hostname: 'octo-org/app', tags: ['nightly'], paths: [path.join(workspace, 'data')] });
     expect(list[0].summary.files_new).toBe(2);
     expect(run.summary).toContain(snapshotId.slice(0, 8));
-    const none = await runAction({ ...base(), mode: 'snapshots', tags: 'weekly' }, workspace);
+    const none = await runAction({ ...base(), mode: 'snapshots', tags: 'weekly', target: 'somewhere', init: 'true' }, workspace);
     expect(JSON.parse(none.outputs.snapshots!)).toEqual([]);
+    // An input the mode does not read is pointed out; a default value (init: true) is not.
+    expect(none.stdout).toContain("::warning::input 'target' is not used in mode 'snapshots' and is ignored");
+    expect(none.stdout).not.toContain("input 'init'");
   });
 
   it('restores the latest snapshot into a target and sets its outputs', async () => {
