@@ -20,6 +20,18 @@ export function assertResticInstalled(): void {
   }
 }
 
+/** The environment restic runs with in tests: this repository and password, UTC, a private cache. */
+export function resticEnvironment(opts: { repo: string; password: string; cacheDir: string }): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/root',
+    TZ: 'UTC',
+    RESTIC_REPOSITORY: opts.repo,
+    RESTIC_PASSWORD: opts.password,
+    RESTIC_CACHE_DIR: path.join(opts.cacheDir, 'restic-cache'),
+  };
+}
+
 /** Runs restic with the repository and password in its environment; never throws on exit codes. */
 export function runRestic(
   args: string[],
@@ -33,15 +45,7 @@ export function runRestic(
       {
         cwd: opts.cwd,
         maxBuffer: 256 * 1024 * 1024,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: process.env.HOME ?? '/root',
-          TZ: 'UTC',
-          RESTIC_REPOSITORY: opts.repo,
-          RESTIC_PASSWORD: opts.password,
-          RESTIC_CACHE_DIR: path.join(opts.cacheDir, 'restic-cache'),
-          ...opts.env,
-        },
+        env: { ...resticEnvironment(opts), ...opts.env },
       },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;

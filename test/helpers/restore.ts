@@ -1,10 +1,9 @@
 /** Helpers for restore tests: a captured CLI output, times Node.js can set exactly, snapshots of a directory's state. */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Output } from '../../src/cli/output.ts';
 import { utimeSeconds } from '../../src/engine/restorer/times.ts';
-import { RESTIC_BIN, assertResticInstalled } from './restic.ts';
+import { RESTIC_BIN, assertResticInstalled, resticEnvironment } from './restic.ts';
 import { describeTree, type EntryInfo } from './tree.ts';
 
 /** Node.js sets times as double seconds: restored mtimes are within this of the snapshot's. */
@@ -78,14 +77,7 @@ export function resticWithStdin(args: string[], opts: { repo: string; password: 
       args,
       {
         maxBuffer: 64 * 1024 * 1024,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: process.env.HOME ?? '/root',
-          TZ: 'UTC',
-          RESTIC_REPOSITORY: opts.repo,
-          RESTIC_PASSWORD: opts.password,
-          RESTIC_CACHE_DIR: path.join(opts.cacheDir, 'restic-cache'),
-        },
+        env: resticEnvironment(opts),
       },
       (error, stdout, stderr) => (error ? reject(new Error(`restic ${args.join(' ')}: ${error.message}\n${stderr}`)) : resolve(stdout)),
     );

@@ -213,7 +213,8 @@ describe('restoring a damaged repository', () => {
     const base = path.join(dir, `case-${++n}`);
     const source = path.join(base, 'source');
     fs.mkdirSync(source, { recursive: true });
-    fs.writeFileSync(path.join(source, 'a.bin'), pseudoRandomBytes(3 * 1024 * 1024, n));
+    // Over 8 MiB: the chunker's maximum forces at least two blobs, whatever the repository's polynomial.
+    fs.writeFileSync(path.join(source, 'a.bin'), pseudoRandomBytes(9 * 1024 * 1024, n));
     fs.writeFileSync(path.join(source, 'b.txt'), 'bee\n');
     fs.writeFileSync(path.join(source, 'c.txt'), 'sea\n');
     const repoPath = path.join(base, 'repo');
