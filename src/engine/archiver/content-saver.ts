@@ -3,7 +3,7 @@
  * file node: chunk it, hash each chunk, hand new chunks to the BlobSaver. Memory per
  * stream is one read block plus one partial chunk (at most 8 MiB), whatever its length.
  */
-import { Chunker, MAX_CHUNK_SIZE } from '../chunker/index.ts';
+import { chunkStream } from '../chunker/index.ts';
 import { throwIfAborted } from '../errors.ts';
 import { idOf, type Id } from '../id.ts';
 import type { BlobSaver } from '../repository/blob-saver.ts';
@@ -18,8 +18,8 @@ export interface SavedContent {
 
 /**
  * Chunks `source` and saves the chunks. A block from the source only has to stay valid
- * until the next one is requested: bytes kept across blocks are copied, so a reader can
- * reuse one buffer for a whole file.
+ * until the next one is requested (chunkStream copies what it keeps), so a reader can
+ * reuse its buffers for a whole file.
  */
 export async function saveContent(
   source: AsyncIterable<Uint8Array>,
@@ -27,49 +27,22 @@ export async function saveContent(
   saver: BlobSaver,
   opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {},
 ): Promise<SavedContent> {
-  const chunker = new Chunker(polynomial);
-  chunker.reset();
   const content: Id[] = [];
   let size = 0;
-  // The start of the current chunk, when it began in an earlier block.
-  let carry: Uint8Array | undefined;
-  let carried = 0;
-
-  const emit = async (tail: Uint8Array) => {
-    // A chunk gets its own exactly-sized memory (the saver may move it to a worker thread),
-    // left uninitialised because every byte is written below.
-    const chunk = new Uint8Array(Buffer.allocUnsafeSlow(carried + tail.byteLength).buffer);
-    if (carried > 0) chunk.set(carry!.subarray(0, carried));
-    chunk.set(tail, carried);
-    carried = 0;
+  async function* counted(): AsyncGenerator<Uint8Array> {
+    for await (const block of source) {
+      throwIfAborted(opts.signal);
+      size += block.byteLength;
+      yield block;
+      opts.onBytes?.(block.byteLength);
+    }
+  }
+  // Each chunk has its own exactly-sized memory: the saver may move it to a worker thread.
+  for await (const chunk of chunkStream(counted(), polynomial)) {
     const id = idOf(chunk);
     content.push(id);
     await saver.save('data', chunk, id);
-  };
-
-  for await (const block of source) {
-    throwIfAborted(opts.signal);
-    size += block.byteLength;
-    let start = 0;
-    while (start < block.byteLength) {
-      const cut = chunker.next(block, start, block.byteLength);
-      if (cut < 0) {
-        const rest = block.subarray(start);
-        if (!carry || carry.byteLength < carried + rest.byteLength) {
-          const grown = new Uint8Array(Math.min(MAX_CHUNK_SIZE, Math.max(2 * (carried + rest.byteLength), 64 * 1024)));
-          if (carry) grown.set(carry.subarray(0, carried));
-          carry = grown;
-        }
-        carry.set(rest, carried);
-        carried += rest.byteLength;
-        break;
-      }
-      await emit(block.subarray(start, cut));
-      start = cut;
-    }
-    opts.onBytes?.(block.byteLength);
   }
-  if (carried > 0) await emit(new Uint8Array(0));
   return { content, size };
 }
 

@@ -27,8 +27,9 @@ export async function* chunkStream(
         pendingLength += piece.length - start;
         break;
       }
-      // One exact-size copy per chunk; bytes of this piece are copied only once.
-      const chunk = new Uint8Array(pendingLength + cut - start);
+      // One exact-size copy per chunk; bytes of this piece are copied only once. Left
+      // uninitialised: every byte is written just below.
+      const chunk = new Uint8Array(Buffer.allocUnsafeSlow(pendingLength + cut - start).buffer);
       if (pending && pendingLength > 0) chunk.set(pending.subarray(0, pendingLength));
       chunk.set(piece.subarray(start, cut), pendingLength);
       pendingLength = 0;
