@@ -11,6 +11,7 @@ import { SNAPSHOTS_HELP, runSnapshots } from './commands/snapshots.ts';
 import { RESTORE_HELP, runRestore } from './commands/restore.ts';
 import { DRILL_HELP, runDrill } from './commands/drill.ts';
 import { CHECK_HELP, runCheck } from './commands/check.ts';
+import { PRUNE_HELP, runPrune } from './commands/prune.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
 import { GLOBAL_FLAGS, type GlobalOptions } from './globals.ts';
 import { consoleOutput } from './output.ts';
@@ -71,6 +72,13 @@ const COMMAND_FLAGS = {
     'read-data-subset': { type: 'string' },
     'no-lock': { type: 'boolean', default: false },
   },
+  prune: {
+    'dry-run': { type: 'boolean', short: 'n', default: false },
+    'max-unused': { type: 'string' },
+    'max-repack-size': { type: 'string' },
+    'repack-uncompressed': { type: 'boolean', default: false },
+    'lock-wait': { type: 'string' },
+  },
 } as const;
 
 const HELP: Record<string, string> = {
@@ -80,6 +88,7 @@ const HELP: Record<string, string> = {
   restore: RESTORE_HELP,
   drill: DRILL_HELP,
   check: CHECK_HELP,
+  prune: PRUNE_HELP,
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -143,6 +152,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         return await runDrill(g, v, parsed.positionals, out, env, signals.signal);
       case 'check':
         return await runCheck(g, v, out, env, signals.signal);
+      case 'prune':
+        return await runPrune(g, v, out, env, signals.signal);
       default:
         return ExitCode.Fatal;
     }

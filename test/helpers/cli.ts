@@ -8,6 +8,8 @@ export interface CliResult {
   stdout: string;
   stderr: string;
   code: number;
+  /** The signal that ended the process, when one did (SIGKILL in the crash tests). */
+  signal?: NodeJS.Signals;
 }
 
 export function runCli(args: string[], env: Record<string, string>, cwd?: string): Promise<CliResult> {
@@ -18,7 +20,7 @@ export function runCli(args: string[], env: Record<string, string>, cwd?: string
       { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ stdout, stderr, code });
+        resolve({ stdout, stderr, code, ...(error?.signal ? { signal: error.signal } : {}) });
       },
     );
   });

@@ -22,7 +22,7 @@ import { DEFAULT_PACK_SIZE_BYTES, Packer, type FinishedPack } from './pack.ts';
 import type { Repository } from './repository.ts';
 
 /** restic flushes an index file after this many blobs in a v2 repository. */
-const INDEX_MAX_BLOBS = 150_000;
+export const INDEX_MAX_BLOBS = 150_000;
 /** restic also writes an index file when the current one is this old. */
 const INDEX_MAX_AGE_MS = 10 * 60 * 1000;
 /** Blobs up to this size are compressed and sealed inline: a message to a worker costs more. */
