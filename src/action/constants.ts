@@ -12,6 +12,9 @@ export const Inputs = {
   Tags: 'tags',
   Compression: 'compression',
   FailOnError: 'fail-on-error',
+  DumpCommand: 'dump-command',
+  DumpFilename: 'dump-filename',
+  AllowEmptyDump: 'allow-empty-dump',
   // choosing a snapshot (restore, drill, snapshots)
   Snapshot: 'snapshot',
   Path: 'path',
@@ -25,6 +28,32 @@ export const Inputs = {
   KeepRestore: 'keep-restore',
   // check
   ReadDataSubset: 'read-data-subset',
+  // forget: the retention policy, restic's rules
+  KeepLast: 'keep-last',
+  KeepHourly: 'keep-hourly',
+  KeepDaily: 'keep-daily',
+  KeepWeekly: 'keep-weekly',
+  KeepMonthly: 'keep-monthly',
+  KeepYearly: 'keep-yearly',
+  KeepWithin: 'keep-within',
+  KeepTag: 'keep-tag',
+  GroupBy: 'group-by',
+  Prune: 'prune',
+  // forget and prune
+  DryRun: 'dry-run',
+  MaxUnused: 'max-unused',
+  MaxRepackSize: 'max-repack-size',
+  // every mode that locks the repository
+  LockWait: 'lock-wait',
+  // remote repositories (every mode)
+  Concurrency: 'concurrency',
+  CaFile: 'ca-file',
+  MetadataCache: 'metadata-cache',
+  AwsAccessKeyId: 'aws-access-key-id',
+  AwsSecretAccessKey: 'aws-secret-access-key',
+  AwsSessionToken: 'aws-session-token',
+  AwsRegion: 'aws-region',
+  S3PathStyle: 's3-path-style',
 } as const;
 
 export const Outputs = {
@@ -38,6 +67,7 @@ export const Outputs = {
   BytesAdded: 'bytes-added',
   DurationMs: 'duration-ms',
   ErrorCount: 'error-count',
+  DumpBytes: 'dump-bytes',
   FilesRestored: 'files-restored',
   BytesRestored: 'bytes-restored',
   DrillStatus: 'drill-status',
@@ -50,6 +80,12 @@ export const Outputs = {
   PacksRead: 'packs-read',
   BytesRead: 'bytes-read',
   Snapshots: 'snapshots',
+  RemovedSnapshots: 'removed-snapshots',
+  KeptSnapshots: 'kept-snapshots',
+  RemovedCount: 'removed-count',
+  PacksDeleted: 'packs-deleted',
+  PacksRepacked: 'packs-repacked',
+  BytesFreed: 'bytes-freed',
 } as const;
 
 export const MODES = ['backup', 'restore', 'drill', 'forget', 'prune', 'check', 'snapshots', 'key'] as const;

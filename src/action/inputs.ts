@@ -9,9 +9,14 @@ import { parseReadDataSubset, type ReadDataSelection } from '../engine/checker/i
 import type { SnapshotFilter } from '../engine/commands/find-snapshot.ts';
 import { parseCompressionMode } from '../engine/compress/zstd.ts';
 import { parseDuration } from '../engine/duration.ts';
+import { checkDumpFilename } from '../engine/dump/index.ts';
 import { ChunkvaultError, ErrorCode } from '../engine/errors.ts';
 import { Inputs, MODES, type Mode } from './constants.ts';
-import type { ActionSettings, CommonSettings, SnapshotChoice } from './settings.ts';
+import { DEFAULT_MAX_UNUSED, parseMaxUnused, parseSize } from '../engine/prune/max-unused.ts';
+import { assertUsablePolicy, DEFAULT_GROUP_BY, parseGroupBy, parsePolicy, type RetentionPolicy } from '../engine/retention/index.ts';
+import { redactLocation } from '../backends/location.ts';
+import { maskLocationPassword, type RemoteSettings } from './open-repository.ts';
+import type { ActionSettings, CommonSettings, DumpSettings, PruneTuning, SnapshotChoice } from './settings.ts';
 
 export function getSettings(env: NodeJS.ProcessEnv = process.env): ActionSettings {
   // Not trimmed: a password is used byte for byte, as restic uses RESTIC_PASSWORD.
@@ -19,12 +24,20 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): ActionSetting
   if (password) core.setSecret(password);
   const mode = parseMode(core.getInput(Inputs.Mode) || 'backup');
   const repository = core.getInput(Inputs.Repository);
-  if (!repository) throw invalid(`input '${Inputs.Repository}' is required: a directory path for a local repository`);
+  if (!repository) throw invalid(`input '${Inputs.Repository}' is required: a directory path, rest:http(s)://host:port/path or s3:host/bucket`);
+  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  maskLocationPassword(repository, workspace);
   if (password.trim() === '') throw invalid(`input '${Inputs.Password}' is required: pass it from a secret, e.g. \${{ secrets.BACKUP_PASSWORD }}`);
-  const common: CommonSettings = { repository, password, workspace: env.GITHUB_WORKSPACE || process.cwd() };
+  const common: CommonSettings = {
+    repository,
+    password,
+    workspace,
+    lockWaitMs: parseDuration(core.getInput(Inputs.LockWait) || DEFAULT_LOCK_WAIT, `input '${Inputs.LockWait}'`),
+    ...remoteSettings(workspace),
+  };
   const settings = modeSettings(mode, common, env);
   warnAboutUnusedInputs(mode);
-  core.debug(`settings: ${JSON.stringify({ ...settings, password: '***' })}`);
+  core.debug(`settings: ${JSON.stringify({ ...settings, repository: redactLocation(repository), password: '***', s3: settings.s3 ? '***' : undefined })}`);
   return settings;
 }
 
@@ -32,11 +45,15 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
   switch (mode) {
     case 'backup': {
       const sources = lines(core.getInput(Inputs.Source));
-      if (sources.length === 0) throw invalid(`input '${Inputs.Source}' is required for a backup: paths or glob patterns, one per line`);
+      const dump = dumpSettings();
+      if (sources.length === 0 && !dump) {
+        throw invalid(`input '${Inputs.Source}' or '${Inputs.DumpCommand}' is required for a backup: paths or glob patterns, one per line, or a command writing a dump`);
+      }
       return {
         mode,
         ...common,
         sources,
+        ...(dump ? { dump } : {}),
         excludes: lines(core.getInput(Inputs.Exclude)),
         init: booleanInput(Inputs.Init, true),
         host: core.getInput(Inputs.Host) || defaultHost(env),
@@ -73,41 +90,170 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
       return { mode, ...common, readData: readDataInput(env) };
     case 'snapshots':
       return { mode, ...common, filter: snapshotFilter() };
+    case 'forget':
+      return {
+        mode,
+        ...common,
+        policy: retentionPolicy(),
+        groupBy: parseGroupBy(core.getInput(Inputs.GroupBy) || DEFAULT_GROUP_BY),
+        filter: snapshotFilter(),
+        dryRun: booleanInput(Inputs.DryRun, false),
+        prune: booleanInput(Inputs.Prune, false),
+        pruneTuning: pruneTuning(),
+      };
+    case 'prune':
+      return { mode, ...common, dryRun: booleanInput(Inputs.DryRun, false), pruneTuning: pruneTuning() };
     default:
       throw new ChunkvaultError(
         ErrorCode.Unsupported,
-        `mode '${mode}' is not available in this version; available: backup, restore, drill, check, snapshots`,
+        `mode '${mode}' is not available in this version; available: backup, restore, drill, forget, prune, check, snapshots`,
       );
   }
 }
 
+/** The dump's file name when `dump-filename` is not set. */
+const DEFAULT_DUMP_FILENAME = 'dump.sql';
+
+/** Inputs every mode reads (locking, remote repositories). */
+const COMMON_INPUTS: ReadonlySet<string> = new Set([
+  Inputs.LockWait,
+  Inputs.Concurrency,
+  Inputs.CaFile,
+  Inputs.MetadataCache,
+  Inputs.AwsAccessKeyId,
+  Inputs.AwsSecretAccessKey,
+  Inputs.AwsSessionToken,
+  Inputs.AwsRegion,
+  Inputs.S3PathStyle,
+]);
+
+/** Remote repository settings: parallel requests, TLS, the metadata cache, S3 credentials (masked). */
+function remoteSettings(workspace: string): RemoteSettings {
+  const out: RemoteSettings = {};
+  const concurrency = core.getInput(Inputs.Concurrency);
+  if (concurrency) {
+    const n = Number(concurrency);
+    if (!Number.isInteger(n) || n < 1 || n > 64) throw invalid(`input '${Inputs.Concurrency}' must be a whole number from 1 to 64; got '${concurrency}'`);
+    out.concurrency = n;
+  }
+  const caFile = core.getInput(Inputs.CaFile);
+  if (caFile) out.caFile = path.resolve(workspace, caFile);
+  out.metadataCache = booleanInput(Inputs.MetadataCache, true);
+  const secret = (name: string) => {
+    const v = core.getInput(name);
+    if (v) core.setSecret(v);
+    return v || undefined;
+  };
+  const s3 = {
+    accessKeyId: secret(Inputs.AwsAccessKeyId),
+    secretAccessKey: secret(Inputs.AwsSecretAccessKey),
+    sessionToken: secret(Inputs.AwsSessionToken),
+    region: core.getInput(Inputs.AwsRegion) || undefined,
+    pathStyle: core.getInput(Inputs.S3PathStyle) === '' ? undefined : booleanInput(Inputs.S3PathStyle, false),
+  };
+  if (Object.values(s3).some((v) => v !== undefined)) out.s3 = Object.fromEntries(Object.entries(s3).filter(([, v]) => v !== undefined));
+  return out;
+}
+
+/** The retention policy's inputs (forget). */
+const RETENTION_INPUTS = [
+  Inputs.KeepLast,
+  Inputs.KeepHourly,
+  Inputs.KeepDaily,
+  Inputs.KeepWeekly,
+  Inputs.KeepMonthly,
+  Inputs.KeepYearly,
+  Inputs.KeepWithin,
+  Inputs.KeepTag,
+];
+
 /** Inputs each mode reads, besides mode, repository and password. */
 const MODE_INPUTS: Readonly<Partial<Record<Mode, readonly string[]>>> = {
-  backup: [Inputs.Source, Inputs.Exclude, Inputs.Init, Inputs.Host, Inputs.Tags, Inputs.Compression, Inputs.FailOnError],
+  backup: [Inputs.Source, Inputs.Exclude, Inputs.Init, Inputs.Host, Inputs.Tags, Inputs.Compression, Inputs.FailOnError, Inputs.DumpCommand, Inputs.DumpFilename, Inputs.AllowEmptyDump],
   restore: [Inputs.Snapshot, Inputs.Host, Inputs.Tags, Inputs.Path, Inputs.Target, Inputs.Include, Inputs.Overwrite],
   drill: [Inputs.Snapshot, Inputs.Host, Inputs.Tags, Inputs.Path, Inputs.Include, Inputs.MaxSnapshotAge, Inputs.MaxRto, Inputs.DrillCommand, Inputs.KeepRestore],
   check: [Inputs.ReadDataSubset],
   snapshots: [Inputs.Host, Inputs.Tags, Inputs.Path],
+  forget: [
+    ...RETENTION_INPUTS,
+    Inputs.GroupBy,
+    Inputs.Host,
+    Inputs.Tags,
+    Inputs.Path,
+    Inputs.DryRun,
+    Inputs.Prune,
+    Inputs.MaxUnused,
+    Inputs.MaxRepackSize,
+  ],
+  prune: [Inputs.DryRun, Inputs.MaxUnused, Inputs.MaxRepackSize],
 };
+
+/** A backup waits this long for a prune's lock (and a prune for backups) unless told otherwise. */
+const DEFAULT_LOCK_WAIT = '5m';
 
 /** action.yml's defaults: the runner passes them even when a workflow does not set them. */
 const INPUT_DEFAULTS: Readonly<Record<string, string>> = {
   [Inputs.Init]: 'true',
   [Inputs.Compression]: 'auto',
   [Inputs.FailOnError]: 'true',
+  [Inputs.DumpFilename]: DEFAULT_DUMP_FILENAME,
+  [Inputs.AllowEmptyDump]: 'false',
   [Inputs.Snapshot]: 'latest',
   [Inputs.Overwrite]: 'false',
   [Inputs.KeepRestore]: 'false',
+  [Inputs.GroupBy]: DEFAULT_GROUP_BY,
+  [Inputs.DryRun]: 'false',
+  [Inputs.Prune]: 'false',
+  [Inputs.MaxUnused]: DEFAULT_MAX_UNUSED,
+  [Inputs.LockWait]: DEFAULT_LOCK_WAIT,
+  [Inputs.MetadataCache]: 'true',
 };
 
 /** A set input that the mode does not read is most likely a mistake: say so. */
 function warnAboutUnusedInputs(mode: Mode): void {
   const used = new Set(MODE_INPUTS[mode] ?? []);
   for (const name of Object.values(Inputs)) {
-    if (name === Inputs.Mode || name === Inputs.Repository || name === Inputs.Password || used.has(name)) continue;
+    if (name === Inputs.Mode || name === Inputs.Repository || name === Inputs.Password || COMMON_INPUTS.has(name) || used.has(name)) continue;
     const value = core.getInput(name);
     if (value !== '' && value !== INPUT_DEFAULTS[name]) core.warning(`input '${name}' is not used in mode '${mode}' and is ignored`);
   }
+}
+
+/** The keep-* inputs as a policy; an empty policy is refused (forget never removes everything by accident). */
+function retentionPolicy(): RetentionPolicy {
+  const count = (name: string) => core.getInput(name) || undefined;
+  const policy = parsePolicy({
+    keepLast: count(Inputs.KeepLast),
+    keepHourly: count(Inputs.KeepHourly),
+    keepDaily: count(Inputs.KeepDaily),
+    keepWeekly: count(Inputs.KeepWeekly),
+    keepMonthly: count(Inputs.KeepMonthly),
+    keepYearly: count(Inputs.KeepYearly),
+    keepWithin: core.getInput(Inputs.KeepWithin) || undefined,
+    // One tag list per line, tags within a list separated by commas (restic's --keep-tag).
+    keepTags: lines(core.getInput(Inputs.KeepTag)),
+  });
+  assertUsablePolicy(policy);
+  return policy;
+}
+
+function pruneTuning(): PruneTuning {
+  const maxUnused = core.getInput(Inputs.MaxUnused) || DEFAULT_MAX_UNUSED;
+  parseMaxUnused(maxUnused, `input '${Inputs.MaxUnused}'`);
+  const maxRepackSize = core.getInput(Inputs.MaxRepackSize) || undefined;
+  if (maxRepackSize) parseSize(maxRepackSize, `input '${Inputs.MaxRepackSize}'`);
+  return maxRepackSize ? { maxUnused, maxRepackSize } : { maxUnused };
+}
+
+/** The dump command and its options; undefined without `dump-command`. */
+function dumpSettings(): DumpSettings | undefined {
+  const command = core.getInput(Inputs.DumpCommand);
+  if (command === '') return undefined;
+  return {
+    command,
+    filename: checkDumpFilename(core.getInput(Inputs.DumpFilename) || DEFAULT_DUMP_FILENAME),
+    allowEmpty: booleanInput(Inputs.AllowEmptyDump, false),
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 /** Step outputs and the job summary for each mode. */
 import * as core from '@actions/core';
 import type { BackupResult } from '../engine/commands/backup.ts';
+import type { DumpError } from '../engine/dump/index.ts';
 import { formatBytes, formatCount, formatDuration, formatRatio } from '../engine/human.ts';
 import { Outputs } from './constants.ts';
 import type { BackupSettings } from './settings.ts';
@@ -18,6 +19,7 @@ export function setBackupOutputs(r: BackupResult, errorCount: number): void {
   core.setOutput(Outputs.BytesAdded, s.bytesAdded);
   core.setOutput(Outputs.DurationMs, s.durationMs);
   core.setOutput(Outputs.ErrorCount, errorCount);
+  if (r.dump) core.setOutput(Outputs.DumpBytes, r.dump.bytes);
 }
 
 export async function writeBackupSummary(settings: BackupSettings, location: string, r: BackupResult, extraErrors: string[]): Promise<void> {
@@ -36,6 +38,7 @@ export async function writeBackupSummary(settings: BackupSettings, location: str
       ['Snapshot', `<code>${r.snapshotId}</code>`],
       ['Parent', r.parentId ? `<code>${r.parentId.slice(0, 8)}</code>` : 'none (first backup of these paths on this host)'],
       ['Backed up', pathList(r.snapshot.paths)],
+      ...(r.dump ? [['Dump', `<code>${escapeHtml(r.dump.path)}</code>: ${formatBytes(r.dump.bytes)} from <code>${escapeHtml(settings.dump?.command ?? '')}</code>`]] : []),
       ['Files', `${formatCount(files)} (${formatCount(s.filesNew)} new, ${formatCount(s.filesChanged)} changed, ${formatCount(s.filesUnmodified)} unmodified)`],
       ['Processed', formatBytes(s.bytesProcessed)],
       ['New data', formatBytes(s.dataAdded)],
@@ -50,6 +53,23 @@ export async function writeBackupSummary(settings: BackupSettings, location: str
     const items = [...extraErrors, ...r.errors.map((e) => `${e.path}: ${e.message}`)].slice(0, 50).map(escapeHtml);
     summary.addHeading('Not backed up', 3).addList(items);
   }
+  await summary.write();
+}
+
+/** A failed dump: no snapshot; the command, how it ended, and its last error lines. */
+export async function writeDumpFailureSummary(settings: BackupSettings, e: DumpError): Promise<void> {
+  const ended = e.failure === 'start' ? 'could not be started' : e.signal ? `killed by ${e.signal}` : `exit status ${e.exitCode}`;
+  const summary = core.summary
+    .addHeading(`chunkvault: ❌ Dump failed, no snapshot written`, 2)
+    .addTable([
+      [
+        { data: 'What', header: true },
+        { data: 'Figure', header: true },
+      ],
+      ['Command', `<code>${escapeHtml(settings.dump?.command ?? '')}</code>`],
+      ['Ended', e.failure === 'empty' ? `${escapeHtml(ended)}, but wrote nothing (an empty dump is refused unless allow-empty-dump: true)` : escapeHtml(ended)],
+    ]);
+  if (e.stderrTail.length > 0) summary.addHeading('Last lines of its standard error', 3).addCodeBlock(e.stderrTail.join('\n'));
   await summary.write();
 }
 

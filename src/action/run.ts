@@ -11,6 +11,8 @@ import { runCheckMode } from './modes/check.ts';
 import { runDrillMode } from './modes/drill.ts';
 import { runRestoreMode } from './modes/restore.ts';
 import { runSnapshotsMode } from './modes/snapshots.ts';
+import { runForgetMode } from './modes/forget.ts';
+import { runPruneMode } from './modes/prune.ts';
 
 export async function run(): Promise<void> {
   const signals = installSignalHandlers((sig, count) =>
@@ -29,6 +31,10 @@ export async function run(): Promise<void> {
         return await runCheckMode(settings, signals.signal);
       case 'snapshots':
         return await runSnapshotsMode(settings, signals.signal);
+      case 'forget':
+        return await runForgetMode(settings, signals.signal);
+      case 'prune':
+        return await runPruneMode(settings, signals.signal);
     }
   } catch (e) {
     core.setFailed(failureMessage(e));

@@ -2,20 +2,26 @@
 import type { CompressionMode } from '../engine/compress/zstd.ts';
 import type { SnapshotFilter } from '../engine/commands/find-snapshot.ts';
 import type { ReadDataSelection } from '../engine/checker/index.ts';
+import type { GroupBy, RetentionPolicy } from '../engine/retention/index.ts';
+import type { RemoteSettings } from './open-repository.ts';
 
-export interface CommonSettings {
+export interface CommonSettings extends RemoteSettings {
   /** Repository location as given (a local path, resolved against the workspace). */
   repository: string;
   /** The repository password; masked in logs as soon as it is read. */
   password: string;
   /** GITHUB_WORKSPACE (or the working directory outside Actions). */
   workspace: string;
+  /** How long to wait for another process's lock (a prune's, a backup's) before failing. */
+  lockWaitMs: number;
 }
 
 export interface BackupSettings extends CommonSettings {
   mode: 'backup';
-  /** Path and glob lines, as written. */
+  /** Path and glob lines, as written (may be empty when there is a dump). */
   sources: string[];
+  /** A dump command whose standard output becomes one file of the snapshot. */
+  dump?: DumpSettings;
   /** Exclude patterns, restic's meaning. */
   excludes: string[];
   /** Create the repository when it does not exist. */
@@ -26,6 +32,15 @@ export interface BackupSettings extends CommonSettings {
   compression: CompressionMode;
   /** Fail the step when some source files could not be read (the snapshot is still written). */
   failOnError: boolean;
+}
+
+export interface DumpSettings {
+  /** Shell command (bash -e -o pipefail) writing the dump to standard output. */
+  command: string;
+  /** The file name in the snapshot: `/<filename>`. */
+  filename: string;
+  /** Accept a dump of zero bytes. */
+  allowEmpty: boolean;
 }
 
 /** How restore, drill and snapshots choose snapshots. */
@@ -66,4 +81,28 @@ export interface SnapshotsSettings extends CommonSettings {
   filter: SnapshotFilter;
 }
 
-export type ActionSettings = BackupSettings | RestoreSettings | DrillSettings | CheckSettings | SnapshotsSettings;
+/** How prune chooses what to repack (restic's --max-unused, --max-repack-size). */
+export interface PruneTuning {
+  maxUnused: string;
+  maxRepackSize?: string;
+}
+
+export interface ForgetSettings extends CommonSettings {
+  mode: 'forget';
+  policy: RetentionPolicy;
+  groupBy: GroupBy;
+  /** Only snapshots matching host, tags and path are considered (none filtered when empty). */
+  filter: SnapshotFilter;
+  dryRun: boolean;
+  /** Prune right after forgetting, under the same lock. */
+  prune: boolean;
+  pruneTuning: PruneTuning;
+}
+
+export interface PruneSettings extends CommonSettings {
+  mode: 'prune';
+  dryRun: boolean;
+  pruneTuning: PruneTuning;
+}
+
+export type ActionSettings = BackupSettings | RestoreSettings | DrillSettings | CheckSettings | SnapshotsSettings | ForgetSettings | PruneSettings;

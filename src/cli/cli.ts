@@ -12,13 +12,14 @@ import { RESTORE_HELP, runRestore } from './commands/restore.ts';
 import { DRILL_HELP, runDrill } from './commands/drill.ts';
 import { CHECK_HELP, runCheck } from './commands/check.ts';
 import { PRUNE_HELP, runPrune } from './commands/prune.ts';
+import { FORGET_HELP, runForget } from './commands/forget.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
 import { GLOBAL_FLAGS, type GlobalOptions } from './globals.ts';
 import { consoleOutput } from './output.ts';
 
 const USAGE = `chunkvault ${PROGRAM_VERSION}: encrypted, deduplicated backups in restic's repository format
 
-Usage: chunkvault [-r REPO] [--password-file FILE] [--json] [-q] COMMAND [options]
+Usage: chunkvault [-r REPO] [--password-file FILE] [--cacert FILE] [--json] [-q] COMMAND [options]
 
 Commands:
   init        create a repository
@@ -27,6 +28,8 @@ Commands:
   restore     restore a snapshot into a directory
   drill       restore a snapshot into scratch, verify it, run a check, measure the RTO
   check       check the repository for errors (--read-data reads and verifies packs)
+  forget      remove snapshots by a retention policy (--prune: then prune)
+  prune       delete data no snapshot uses (repacking partly used packs)
   version     print the version
 
 The repository comes from -r or RESTIC_REPOSITORY, the password from --password-file,
@@ -41,6 +44,9 @@ const COMMAND_FLAGS = {
     compression: { type: 'string' },
     parent: { type: 'string' },
     force: { type: 'boolean', default: false },
+    stdin: { type: 'boolean', default: false },
+    'stdin-from-command': { type: 'boolean', default: false },
+    'stdin-filename': { type: 'string' },
   },
   snapshots: {
     host: { type: 'string', multiple: true },
@@ -72,6 +78,30 @@ const COMMAND_FLAGS = {
     'read-data-subset': { type: 'string' },
     'no-lock': { type: 'boolean', default: false },
   },
+  forget: {
+    'keep-last': { type: 'string', short: 'l' },
+    'keep-hourly': { type: 'string', short: 'H' },
+    'keep-daily': { type: 'string', short: 'd' },
+    'keep-weekly': { type: 'string', short: 'w' },
+    'keep-monthly': { type: 'string', short: 'm' },
+    'keep-yearly': { type: 'string', short: 'y' },
+    'keep-within': { type: 'string' },
+    'keep-within-hourly': { type: 'string' },
+    'keep-within-daily': { type: 'string' },
+    'keep-within-weekly': { type: 'string' },
+    'keep-within-monthly': { type: 'string' },
+    'keep-within-yearly': { type: 'string' },
+    'keep-tag': { type: 'string', multiple: true },
+    'group-by': { type: 'string', short: 'g' },
+    host: { type: 'string', multiple: true },
+    tag: { type: 'string', multiple: true },
+    path: { type: 'string', multiple: true },
+    'dry-run': { type: 'boolean', short: 'n', default: false },
+    prune: { type: 'boolean', default: false },
+    'max-unused': { type: 'string' },
+    'max-repack-size': { type: 'string' },
+    'lock-wait': { type: 'string' },
+  },
   prune: {
     'dry-run': { type: 'boolean', short: 'n', default: false },
     'max-unused': { type: 'string' },
@@ -89,6 +119,7 @@ const HELP: Record<string, string> = {
   drill: DRILL_HELP,
   check: CHECK_HELP,
   prune: PRUNE_HELP,
+  forget: FORGET_HELP,
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -124,6 +155,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     process.stdout.write(`${HELP[command]}\n`);
     return ExitCode.Ok;
   }
+  // restic's --cacert; the backend options read it from the environment like RESTIC_CACERT.
+  if (typeof v.cacert === 'string') env = { ...env, CHUNKVAULT_CACERT: v.cacert };
   const g: GlobalOptions = {
     repo: v.repo as string | undefined,
     passwordFile: v['password-file'] as string | undefined,
@@ -139,7 +172,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       case 'init':
         return await runInit(g, v, out, env);
       case 'backup':
-        if (parsed.positionals.length === 0) {
+        if (parsed.positionals.length === 0 && !v.stdin && !v['stdin-from-command']) {
           process.stderr.write(`chunkvault backup: no paths given\n\n${BACKUP_HELP}\n`);
           return ExitCode.Fatal;
         }
@@ -154,6 +187,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         return await runCheck(g, v, out, env, signals.signal);
       case 'prune':
         return await runPrune(g, v, out, env, signals.signal);
+      case 'forget':
+        return await runForget(g, v, parsed.positionals, out, env, signals.signal);
       default:
         return ExitCode.Fatal;
     }

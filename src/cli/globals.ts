@@ -3,7 +3,10 @@
  * as restic reads them, from the environment.
  */
 import { readFile } from 'node:fs/promises';
-import { openBackend } from '../backends/location.ts';
+import * as path from 'node:path';
+import { MetadataCacheBackend } from '../backends/cache.ts';
+import { isRemoteLocation, openBackend, type OpenBackendOptions } from '../backends/location.ts';
+import { describeRetry } from '../backends/retry.ts';
 import { ChunkvaultError, ErrorCode } from '../engine/errors.ts';
 import { Repository } from '../engine/repository/repository.ts';
 import type { CompressionMode } from '../engine/compress/zstd.ts';
@@ -20,6 +23,7 @@ export const GLOBAL_FLAGS = {
   repo: { type: 'string', short: 'r' },
   'password-file': { type: 'string', short: 'p' },
   json: { type: 'boolean', default: false },
+  cacert: { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -52,7 +56,35 @@ export async function readPassword(g: GlobalOptions, env: NodeJS.ProcessEnv): Pr
 }
 
 export function backendFor(g: GlobalOptions, env: NodeJS.ProcessEnv): Backend {
-  return openBackend(repositoryLocation(g, env), { baseDir: process.cwd() });
+  return openBackend(repositoryLocation(g, env), backendOptions(env));
+}
+
+/**
+ * Remote backend settings from the environment: CHUNKVAULT_CONCURRENCY (parallel
+ * requests), CHUNKVAULT_CACERT or RESTIC_CACERT (a CA file for self-signed TLS), and the
+ * credentials each backend reads from `env` (AWS_*, RESTIC_REST_USERNAME/PASSWORD).
+ */
+export function backendOptions(env: NodeJS.ProcessEnv): OpenBackendOptions {
+  const concurrency = env.CHUNKVAULT_CONCURRENCY;
+  return {
+    baseDir: process.cwd(),
+    env,
+    concurrency: concurrency ? Number(concurrency) : undefined,
+    caFile: env.CHUNKVAULT_CACERT || env.RESTIC_CACERT || undefined,
+    retry: { onRetry: (e) => process.stderr.write(`${describeRetry(e)}\n`) },
+  };
+}
+
+/**
+ * Where a remote repository's index and snapshot files are cached: CHUNKVAULT_CACHE_DIR,
+ * else $XDG_CACHE_HOME/chunkvault or ~/.cache/chunkvault. None for a local repository
+ * (it would copy files already on this disk) or with CHUNKVAULT_NO_CACHE set.
+ */
+export function metadataCacheDir(location: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (!isRemoteLocation(location) || env.CHUNKVAULT_NO_CACHE) return undefined;
+  if (env.CHUNKVAULT_CACHE_DIR) return path.resolve(env.CHUNKVAULT_CACHE_DIR);
+  if (env.XDG_CACHE_HOME) return path.join(env.XDG_CACHE_HOME, 'chunkvault');
+  return env.HOME ? path.join(env.HOME, '.cache', 'chunkvault') : undefined;
 }
 
 export async function openRepository(
@@ -61,5 +93,13 @@ export async function openRepository(
   opts: { compression?: CompressionMode; signal?: AbortSignal } = {},
 ): Promise<Repository> {
   const backend = backendFor(g, env);
-  return Repository.open(backend, await readPassword(g, env), opts);
+  const cacheDir = metadataCacheDir(repositoryLocation(g, env), env);
+  const cached = cacheDir ? new MetadataCacheBackend(backend, cacheDir) : undefined;
+  const repo = await Repository.open(cached ?? backend, await readPassword(g, env), opts);
+  // The cache is per repository id, known once the config is read. Without it the
+  // command still works, downloading what it needs.
+  await cached?.attach(repo.id).catch((e: unknown) => {
+    process.stderr.write(`metadata cache in ${cacheDir} not used: ${(e as Error).message}\n`);
+  });
+  return repo;
 }

@@ -1,6 +1,6 @@
 /**
  * Durations as users write them in workflow inputs and flags: a number and a unit, or
- * several ("90s", "15m", "26h", "7d", "1h30m", "250ms"). Returns milliseconds.
+ * several ("90s", "15m", "26h", "7d", "1h30m", "250ms"), or 0. Returns milliseconds.
  */
 import { invalidInput } from './errors.ts';
 
@@ -8,6 +8,8 @@ const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h
 
 export function parseDuration(text: string, what = 'duration'): number {
   const trimmed = text.trim();
+  // A bare zero needs no unit: "lock-wait: 0".
+  if (trimmed === '0') return 0;
   const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/gy;
   let total = 0;
   let at = 0;

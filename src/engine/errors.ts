@@ -24,6 +24,8 @@ export const ErrorCode = {
   Source: 'ERR_SOURCE',
   /** The restore target could not be written (permissions, space, a conflicting entry). */
   Target: 'ERR_TARGET',
+  /** A dump command (or stdin) feeding a backup failed, was killed, or wrote nothing. */
+  Dump: 'ERR_DUMP',
   /** The operation was cancelled through its AbortSignal. */
   Aborted: 'ERR_ABORTED',
   /** A bug: an invariant of our own did not hold. */

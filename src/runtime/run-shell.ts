@@ -8,11 +8,11 @@
  * open. When it exits, or is cancelled, whatever it left running in its group is
  * terminated, so no process outlives the drill's scratch directory.
  */
+import { endProcessGroup, LineTail } from './process-group.ts';
 import { spawn } from 'node:child_process';
 import type { CommandOutcome } from '../engine/commands/drill.ts';
 
 const TAIL_LINES = 20;
-const KILL_GRACE_MS = 2000;
 
 export interface ShellOptions {
   env: NodeJS.ProcessEnv;
@@ -45,31 +45,11 @@ export function runShell(command: string, opts: ShellOptions): Promise<CommandOu
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    const tail: string[] = [];
-    let partial = '';
-    const take = (chunk: Buffer) => {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        opts.onLine?.(line);
-        tail.push(line);
-        if (tail.length > TAIL_LINES) tail.shift();
-      }
-    };
+    const output = new LineTail(TAIL_LINES, opts.onLine);
+    const take = (chunk: Buffer) => output.push(chunk.toString('utf8'));
     child.stdout.on('data', take);
     child.stderr.on('data', take);
-    const killGroup = (sig: NodeJS.Signals) => {
-      try {
-        if (child.pid) process.kill(-child.pid, sig);
-      } catch {
-        // the group is already gone
-      }
-    };
-    const endGroup = () => {
-      killGroup('SIGTERM');
-      setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS).unref();
-    };
-    const abort = () => endGroup();
+    const abort = () => endProcessGroup(child);
     opts.signal?.addEventListener('abort', abort, { once: true });
     child.on('error', (e) => {
       opts.signal?.removeEventListener('abort', abort);
@@ -77,14 +57,11 @@ export function runShell(command: string, opts: ShellOptions): Promise<CommandOu
     });
     child.on('exit', (exitCode, signal) => {
       opts.signal?.removeEventListener('abort', abort);
-      endGroup();
+      endProcessGroup(child);
       child.stdout.destroy();
       child.stderr.destroy();
-      if (partial) {
-        opts.onLine?.(partial);
-        tail.push(partial);
-      }
-      resolve({ exitCode, signal, outputTail: tail.slice(-5).join(' | ') });
+      output.end();
+      resolve({ exitCode, signal, outputTail: output.lines.slice(-5).join(' | ') });
     });
   });
 }

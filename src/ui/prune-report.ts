@@ -1,5 +1,5 @@
 /** What a prune found and did, as lines for the CLI and the action's log. */
-import type { PruneResult } from '../engine/commands/prune.ts';
+import type { PruneProgress, PruneResult } from '../engine/commands/prune.ts';
 import { formatBytes, formatCount, formatDuration } from '../engine/human.ts';
 
 export function pruneReportLines(r: PruneResult): string[] {
@@ -25,6 +25,21 @@ export function pruneReportLines(r: PruneResult): string[] {
       : `deleted ${formatCount(r.packsDeleted)} pack(s), wrote ${formatCount(r.packsWritten)} new pack(s) and ${formatCount(r.indexFilesWritten)} index file(s), freed ${formatBytes(r.bytesFreed)} in ${formatDuration(r.durationMs)}`,
   );
   return lines;
+}
+
+/** One progress line: the phase and how far it got. */
+export function pruneProgressLine(p: PruneProgress): string {
+  switch (p.phase) {
+    case 'trees':
+      return `[prune: trees] ${formatCount(p.snapshots)} snapshots, ${formatCount(p.treesWalked)} trees walked`;
+    case 'repack':
+      return `[prune: repack] ${formatCount(p.packsRepacked)}/${formatCount(p.packsToRepack)} packs repacked`;
+    case 'unreferenced':
+    case 'delete-packs':
+      return `[prune: ${p.phase}] ${formatCount(p.filesDeleted)}/${formatCount(p.filesToDelete)} packs deleted`;
+    default:
+      return `[prune: ${p.phase}]`;
+  }
 }
 
 function percent(part: number, whole: number): string {

@@ -1,40 +1,65 @@
 /** Mode `backup`: sources in, a snapshot out, with outputs and a job summary. */
 import * as core from '@actions/core';
 import { backup } from '../../engine/commands/backup.ts';
+import { isDumpError } from '../../engine/dump/index.ts';
 import { ChunkvaultError, ErrorCode, errorMessage } from '../../engine/errors.ts';
 import { formatBytes, formatCount, formatDuration } from '../../engine/human.ts';
+import { shellDumpSource } from '../../runtime/dump-command.ts';
+import { commandEnvironment } from '../../runtime/run-shell.ts';
 import { backupProgressLine } from '../../ui/backup-progress.ts';
+import { Inputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
-import { setBackupOutputs, writeBackupSummary } from '../report.ts';
+import { setBackupOutputs, writeBackupSummary, writeDumpFailureSummary } from '../report.ts';
 import type { BackupSettings } from '../settings.ts';
 import { expandSources } from '../sources.ts';
 import { PROGRESS_INTERVAL_MS } from './progress.ts';
 
 export async function runBackupMode(settings: BackupSettings, signal: AbortSignal): Promise<void> {
-  const { repo, location } = await openRepository(settings, { init: settings.init, compression: settings.compression, signal });
+  const { repo, location, finish } = await openRepository(settings, { init: settings.init, compression: settings.compression, signal });
   const { targets, unmatched } = await expandSources(settings.sources, settings.workspace);
   for (const line of unmatched) core.warning(`source '${line}' matched nothing`);
-  if (targets.length === 0) {
+  if (targets.length === 0 && !settings.dump) {
     throw new ChunkvaultError(ErrorCode.InvalidInput, `no source matched anything: ${settings.sources.join(', ')} (relative paths start at ${settings.workspace})`);
   }
+  // The dump command sees the step's environment (PGPASSWORD ...) but not the repository
+  // password or the action's tokens; its standard error goes to the log.
+  const dump = settings.dump
+    ? shellDumpSource(settings.dump.command, {
+        filename: settings.dump.filename,
+        allowEmpty: settings.dump.allowEmpty,
+        env: commandEnvironment(process.env, {}),
+        cwd: settings.workspace,
+        onStderrLine: (line) => core.info(`  dump | ${line}`),
+      })
+    : undefined;
+  const what = [...(dump ? [`the dump /${dump.filename}`] : []), ...(targets.length ? [`${formatCount(targets.length)} path(s)`] : [])].join(' and ');
 
-  const result = await core.group(`Backing up ${formatCount(targets.length)} path(s) as host ${settings.host}`, () =>
+  const result = await core.group(`Backing up ${what} as host ${settings.host}`, () =>
     backup(repo, {
       targets,
+      dump,
       excludes: settings.excludes,
       baseDir: settings.workspace,
       hostname: settings.host,
       tags: settings.tags,
+      lockWaitMs: settings.lockWaitMs,
       signal,
       progressIntervalMs: PROGRESS_INTERVAL_MS,
       onProgress: (p) => core.info(backupProgressLine(p)),
       onSourceError: (e) => core.warning(`not backed up: ${e.path}: ${e.message}`),
       onLockRefreshError: (e) => core.warning(`could not refresh the repository lock: ${errorMessage(e)}`),
     }),
-  );
+  ).catch(async (e: unknown) => {
+    if (isDumpError(e)) {
+      await writeDumpFailureSummary(settings, e);
+      if (e.failure === 'empty') core.info(`an empty dump is accepted with the input ${Inputs.AllowEmptyDump}: true`);
+    }
+    throw e;
+  });
 
   const s = result.stats;
   const errorCount = result.errors.length + unmatched.length;
+  if (result.dump) core.info(`dump ${result.dump.path}: ${formatBytes(result.dump.bytes)}`);
   core.info(
     `snapshot ${result.snapshotId.slice(0, 8)} saved: ${formatCount(s.filesNew + s.filesChanged + s.filesUnmodified)} files, ` +
       `${formatBytes(s.bytesProcessed)} processed, ${formatBytes(s.bytesAdded)} added in ${formatDuration(s.durationMs)}`,
@@ -46,4 +71,5 @@ export async function runBackupMode(settings: BackupSettings, signal: AbortSigna
     if (settings.failOnError) core.setFailed(`${message} (set fail-on-error: false to accept partial backups)`);
     else core.warning(message);
   }
+  await finish();
 }

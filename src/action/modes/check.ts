@@ -14,12 +14,13 @@ import { PROGRESS_INTERVAL_MS } from './progress.ts';
 const MAX_FINDINGS_SHOWN = 50;
 
 export async function runCheckMode(settings: CheckSettings, signal: AbortSignal): Promise<void> {
-  const { repo, location } = await openRepository(settings, { signal });
+  const { repo, location, finish } = await openRepository(settings, { signal });
   const what = settings.readData ? `reading ${describeSelection(settings.readData)}` : 'structure only (set read-data-subset to read pack data)';
   const report = await core.group(`Checking the repository: ${what}`, () =>
     check(repo, {
       readData: settings.readData,
       signal,
+      lockWaitMs: settings.lockWaitMs,
       progressIntervalMs: PROGRESS_INTERVAL_MS,
       onProgress: (p) => core.info(`[${formatDuration(p.elapsedMs)}] ${p.phase}: ${formatCount(p.packsRead)} packs, ${formatBytes(p.bytesRead)} read`),
       onLockRefreshError: (e) => core.warning(`could not refresh the repository lock: ${errorMessage(e)}`),
@@ -33,6 +34,7 @@ export async function runCheckMode(settings: CheckSettings, signal: AbortSignal)
   await writeCheckSummary(report, location, what);
   if (report.errors.length > 0) core.setFailed(`the repository check found ${report.errors.length} error(s); the first: ${report.errors[0]!.message}`);
   else core.info(`no errors found (${report.snapshotsChecked} snapshots, ${report.packsChecked} packs, ${report.packsRead} read)`);
+  await finish();
 }
 
 function findingLine(f: Finding): string {

@@ -20,7 +20,7 @@ export async function runDrillMode(settings: DrillSettings, signal: AbortSignal)
   const startedAt = Date.now();
   // Whatever happens below, a workflow testing drill-status sees 'failed' unless it passed.
   core.setOutput(Outputs.DrillStatus, 'failed');
-  const { repo, location } = await openRepository(settings, { signal });
+  const { repo, location, finish } = await openRepository(settings, { signal });
   const command = settings.drillCommand;
   const report = await core.group('Restore drill', () =>
     drill(repo, {
@@ -43,6 +43,7 @@ export async function runDrillMode(settings: DrillSettings, signal: AbortSignal)
             })
         : undefined,
       signal,
+      lockWaitMs: settings.lockWaitMs,
       progressIntervalMs: PROGRESS_INTERVAL_MS,
       onProgress: (p) => core.info(restoreProgressLine(p)),
       onStep: (s) => core.info(`${STATUS_ICON[s.status]} ${s.title}: ${s.detail}`),
@@ -53,6 +54,7 @@ export async function runDrillMode(settings: DrillSettings, signal: AbortSignal)
   await writeDrillSummary(report, location);
   if (report.status === 'failed') core.setFailed(`restore drill failed at '${report.failedStep!.title}': ${report.failedStep!.detail}`);
   else core.info(`restore drill passed: RTO ${formatDuration(report.rtoMs ?? 0)}`);
+  await finish();
 }
 
 function setDrillOutputs(r: DrillReport): void {

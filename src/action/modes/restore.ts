@@ -11,7 +11,7 @@ import { code, escapeHtml } from '../summary-html.ts';
 import { PROGRESS_INTERVAL_MS } from './progress.ts';
 
 export async function runRestoreMode(settings: RestoreSettings, signal: AbortSignal): Promise<void> {
-  const { repo, location } = await openRepository(settings, { signal });
+  const { repo, location, finish } = await openRepository(settings, { signal });
   const result = await core.group(`Restoring ${settings.snapshot} into ${settings.target}`, () =>
     restore(repo, {
       snapshot: settings.snapshot,
@@ -20,6 +20,7 @@ export async function runRestoreMode(settings: RestoreSettings, signal: AbortSig
       include: settings.include,
       overwrite: settings.overwrite,
       signal,
+      lockWaitMs: settings.lockWaitMs,
       progressIntervalMs: PROGRESS_INTERVAL_MS,
       onProgress: (p) => core.info(restoreProgressLine(p)),
       onWarning: (m) => core.warning(m),
@@ -51,4 +52,5 @@ export async function runRestoreMode(settings: RestoreSettings, signal: AbortSig
       ...(result.warnings.length ? [['Warnings', result.warnings.slice(0, 20).map(escapeHtml).join('<br>')]] : []),
     ])
     .write();
+  await finish();
 }

@@ -13,7 +13,7 @@ import { code, escapeHtml } from '../summary-html.ts';
 const MAX_ROWS = 100;
 
 export async function runSnapshotsMode(settings: SnapshotsSettings, signal: AbortSignal): Promise<void> {
-  const { repo, location } = await openRepository(settings, { signal });
+  const { repo, location, finish } = await openRepository(settings, { signal });
   const list = await listSnapshots(repo, settings.filter, { signal });
   core.setOutput(Outputs.Snapshots, JSON.stringify(list.map(snapshotJson)));
   core.info(`${formatCount(list.length)} snapshot(s) in ${location}`);
@@ -34,4 +34,5 @@ export async function runSnapshotsMode(settings: SnapshotsSettings, signal: Abor
     ])
     .addRaw(list.length > MAX_ROWS ? `Showing the newest ${MAX_ROWS}; the <code>snapshots</code> output has all of them.` : '', true)
     .write();
+  await finish();
 }

@@ -1,6 +1,10 @@
 import * as os from 'node:os';
-import { backup, type BackupProgress, type BackupResult } from '../../engine/commands/backup.ts';
+import { backup, type BackupResult } from '../../engine/commands/backup.ts';
 import { parseCompressionMode } from '../../engine/compress/zstd.ts';
+import type { DumpSource } from '../../engine/dump/index.ts';
+import { ChunkvaultError, ErrorCode } from '../../engine/errors.ts';
+import { execDumpSource, streamDumpSource } from '../../runtime/dump-command.ts';
+import { commandEnvironment } from '../../runtime/run-shell.ts';
 import { backupProgressLine } from '../../ui/backup-progress.ts';
 import { formatBytes, formatCount, formatDuration, formatRate, formatRatio } from '../../engine/human.ts';
 import { ExitCode } from '../exit-codes.ts';
@@ -10,6 +14,8 @@ import type { Output } from '../output.ts';
 export const BACKUP_HELP = `chunkvault backup: back up files and directories into a new snapshot
 
 Usage: chunkvault backup -r REPO [options] PATH...
+       chunkvault backup -r REPO [options] --stdin [--stdin-filename NAME]
+       chunkvault backup -r REPO [options] [--stdin-filename NAME] --stdin-from-command -- CMD [ARGS...]
 
 Options:
   --host NAME          hostname recorded in the snapshot (default: this machine's)
@@ -18,6 +24,12 @@ Options:
   --compression MODE   auto (default), max or off
   --parent ID          use this snapshot as the parent instead of the latest matching one
   --force              read every file, ignoring the parent snapshot
+  --stdin              back up what arrives on standard input, as the file /NAME
+  --stdin-from-command run CMD ARGS... (no shell) and back up its standard output as the
+                       file /NAME; its standard error is shown. If it exits non-zero, is
+                       killed or writes nothing, no snapshot is written (exit code 1).
+                       It runs without the repository password in its environment.
+  --stdin-filename NAME  the file name for --stdin and --stdin-from-command (default: stdin)
 
 Exit codes: 0 done, 3 snapshot written but some files could not be read, 1 failure,
 10 no repository, 11 locked, 12 wrong password, 130 interrupted.`;
@@ -29,7 +41,13 @@ export interface BackupArgs {
   compression?: string;
   parent?: string;
   force?: boolean;
+  stdin?: boolean;
+  'stdin-from-command'?: boolean;
+  'stdin-filename'?: string;
 }
+
+/** restic's default --stdin-filename. */
+const DEFAULT_STDIN_FILENAME = 'stdin';
 
 export async function runBackup(
   g: GlobalOptions,
@@ -40,9 +58,11 @@ export async function runBackup(
   signal: AbortSignal,
 ): Promise<number> {
   const compression = parseCompressionMode(args.compression ?? 'auto');
+  const dump = dumpSource(args, paths, out, env);
   const repo = await openRepository(g, env, { compression, signal });
   const result = await backup(repo, {
-    targets: paths,
+    targets: dump ? [] : paths,
+    dump,
     excludes: args.exclude ?? [],
     baseDir: process.cwd(),
     hostname: args.host ?? os.hostname(),
@@ -60,6 +80,35 @@ export async function runBackup(
   return result.errors.length > 0 ? ExitCode.PartialBackup : ExitCode.Ok;
 }
 
+/**
+ * restic's rules: --stdin and --stdin-from-command exclude each other and PATH arguments;
+ * after --stdin-from-command the arguments are the command (put `--` before it, so that
+ * its own options are not read as ours).
+ */
+function dumpSource(args: BackupArgs, positionals: string[], out: Output, env: NodeJS.ProcessEnv): DumpSource | undefined {
+  const filename = args['stdin-filename'] ?? DEFAULT_STDIN_FILENAME;
+  if (args.stdin && args['stdin-from-command']) throw usage('--stdin and --stdin-from-command cannot be used together');
+  if (args['stdin-from-command']) {
+    if (positionals.length === 0) throw usage('--stdin-from-command needs a command: chunkvault backup --stdin-from-command -- CMD [ARGS...]');
+    return execDumpSource(positionals, {
+      filename,
+      env: commandEnvironment(env, {}),
+      onStderrLine: (line) => out.info(`  | ${line}`),
+    });
+  }
+  if (args.stdin) {
+    if (positionals.length > 0) throw usage('--stdin was given and so were paths to back up: use one or the other');
+    return streamDumpSource(process.stdin, { filename });
+  }
+  if (args['stdin-filename'] !== undefined) throw usage('--stdin-filename needs --stdin or --stdin-from-command');
+  if (positionals.length === 0) throw usage('no paths given');
+  return undefined;
+}
+
+function usage(message: string): ChunkvaultError {
+  return new ChunkvaultError(ErrorCode.InvalidInput, message);
+}
+
 function summaryText(r: BackupResult): string {
   const s = r.stats;
   return [
@@ -70,6 +119,7 @@ function summaryText(r: BackupResult): string {
       `(dedup ${formatRatio(s.bytesProcessed, s.dataAdded)}, compression ${formatRatio(s.dataAdded, s.dataAddedPacked)})`,
     `processed ${formatCount(s.filesNew + s.filesChanged + s.filesUnmodified)} files, ${formatBytes(s.bytesProcessed)} in ${formatDuration(s.durationMs)}`,
     ...(r.errors.length ? [`${r.errors.length} file(s) could not be read and were left out`] : []),
+    ...(r.dump ? [`dump ${r.dump.path}: ${formatBytes(r.dump.bytes)}`] : []),
     `snapshot ${r.snapshotId.slice(0, 8)} saved`,
   ].join('\n');
 }
@@ -96,5 +146,6 @@ function summaryJson(r: BackupResult): Record<string, unknown> {
     snapshot_id: r.snapshotId,
     parent_id: r.parentId ?? null,
     error_count: r.errors.length,
+    ...(r.dump ? { dump_path: r.dump.path, dump_bytes: r.dump.bytes } : {}),
   };
 }

@@ -1,7 +1,6 @@
-import { prune, type PruneProgress, type PruneResult } from '../../engine/commands/prune.ts';
+import { prune, type PruneResult } from '../../engine/commands/prune.ts';
 import { parseDuration } from '../../engine/duration.ts';
-import { formatCount } from '../../engine/human.ts';
-import { pruneReportLines } from '../../ui/prune-report.ts';
+import { pruneProgressLine, pruneReportLines } from '../../ui/prune-report.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { pruneFailpoint } from '../failpoint.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
@@ -20,7 +19,8 @@ at any point, the repository stays valid and a second prune finishes the job.
 Options:
   -n, --dry-run              print the plan, change nothing
   --max-unused LIMIT         unused data to tolerate: a percentage (default 5%), a size
-                             (500M, 2G) or 'unlimited' (never repack, only delete)
+                             (500M, 2G) or 'unlimited' (partly used data packs are kept;
+                             tree, mixed and tiny packs are still repacked, as restic does)
   --max-repack-size SIZE     repack at most this much data (e.g. 1G)
   --repack-uncompressed      recompress data stored uncompressed (format v2)
   --lock-wait DURATION       wait this long for other processes' locks (e.g. 5m)
@@ -59,20 +59,6 @@ export async function runPrune(g: GlobalOptions, args: PruneArgs, out: Output, e
 export function printPruneResult(result: PruneResult, g: GlobalOptions, out: Output): void {
   if (g.json) out.result(JSON.stringify(pruneJson(result)));
   else out.result(pruneReportLines(result).join('\n'));
-}
-
-export function pruneProgressLine(p: PruneProgress): string {
-  switch (p.phase) {
-    case 'trees':
-      return `[prune: trees] ${formatCount(p.snapshots)} snapshots, ${formatCount(p.treesWalked)} trees walked`;
-    case 'repack':
-      return `[prune: repack] ${formatCount(p.packsRepacked)}/${formatCount(p.packsToRepack)} packs repacked`;
-    case 'unreferenced':
-    case 'delete-packs':
-      return `[prune: ${p.phase}] ${formatCount(p.filesDeleted)}/${formatCount(p.filesToDelete)} packs deleted`;
-    default:
-      return `[prune: ${p.phase}]`;
-  }
 }
 
 /** The result for scripts: the figures, and the packs the plan names. */

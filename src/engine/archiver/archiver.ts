@@ -113,7 +113,42 @@ export class Archiver {
     // Backing up "/" itself: the root tree is the contents of the root directory.
     const nodes = root.isTarget ? await this.#directoryNodes(Buffer.from('/'), parent) : await this.#children(root, parent);
     if (!nodes) throw new ChunkvaultError(ErrorCode.Source, 'the root directory cannot be read');
+    for (const node of extra) {
+      if (nodes.some((n) => Buffer.compare(n.name, node.name) === 0)) {
+        const name = Buffer.from(node.name).toString('utf8');
+        throw new ChunkvaultError(ErrorCode.InvalidInput, `'/${name}' is both a backed-up path and the name given to the dump: choose another dump file name`);
+      }
+    }
     return this.#saveTree([...nodes, ...extra], parent !== undefined);
+  }
+
+  /**
+   * A file node for a byte stream that is not on disk (a dump; restic's `--stdin`), laid
+   * out as restic 0.14 lays out its stdin file: mode 0644, all three times set to the
+   * snapshot's time, owner 0:0, no inode or link count. Counted as a new file.
+   */
+  async streamFile(name: string, data: AsyncIterable<Uint8Array>, timeNs: bigint): Promise<TreeNode> {
+    const saved = await saveContent(data, this.#repo.config.chunkerPolynomial, this.#saver, {
+      signal: this.#opts.signal,
+      onBytes: (n) => {
+        this.progress.bytesRead += n;
+        this.progress.bytesProcessed += n;
+      },
+    });
+    const node: TreeNode = {
+      name: new Uint8Array(Buffer.from(name, 'utf8')),
+      type: 'file',
+      mode: 0o644,
+      mtime: timeNs,
+      atime: timeNs,
+      ctime: timeNs,
+      uid: 0,
+      gid: 0,
+      content: saved.content,
+    };
+    if (saved.size > 0) node.size = saved.size;
+    this.progress.filesNew++;
+    return node;
   }
 
   async #children(dir: VirtualDir, parent: ParentLookup): Promise<TreeNode[]> {

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { Archiver, normalizeTargets, type ArchiveStats, type SourceError } from '../archiver/archiver.ts';
 import { compileExcludes, type ExcludeFn } from '../archiver/exclude.ts';
+import { checkDumpFilename, saveDump, type DumpSource } from '../dump/index.ts';
 import { ChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
 import { serializeSnapshot, type Snapshot, type TreeNode } from '../format/index.ts';
 import type { Id } from '../id.ts';
@@ -38,8 +39,14 @@ export interface BackupOptions {
   parent?: Id | null;
   /** Snapshot time. @default now */
   time?: Date;
-  /** Extra nodes for the root tree (e.g. a dump read from a command). */
+  /** Extra nodes for the root tree. */
   extraNodes?: TreeNode[];
+  /**
+   * A dump streamed into the snapshot as the file `/<filename>` (with or without
+   * targets). It starts once the lock is held and the index loaded; if it fails, no
+   * snapshot is written and a DumpError says why.
+   */
+  dump?: DumpSource;
   lockWaitMs?: number;
   signal?: AbortSignal;
   /** Called every `progressIntervalMs` while the backup runs, and once at the end. */
@@ -61,15 +68,23 @@ export interface BackupResult {
   parentId: Id | undefined;
   stats: BackupStats;
   errors: SourceError[];
+  /** The dump, when there was one: its path in the snapshot and its size. */
+  dump?: { path: string; bytes: number };
 }
 
 export async function backup(repo: Repository, opts: BackupOptions): Promise<BackupResult> {
   const started = Date.now();
   const startNs = BigInt(opts.time?.getTime() ?? started) * 1_000_000n;
   const targets = normalizeTargets(opts.targets.map((t) => path.resolve(opts.baseDir, t)));
-  if (targets.length === 0 && !opts.extraNodes?.length) {
+  if (targets.length === 0 && !opts.extraNodes?.length && !opts.dump) {
     throw new ChunkvaultError(ErrorCode.InvalidInput, 'nothing to back up: no source paths were given');
   }
+  // restic's --stdin layout: the dump is /<filename>, and that is one of the snapshot's paths.
+  const dumpPath = opts.dump ? `/${checkDumpFilename(opts.dump.filename)}` : undefined;
+  if (dumpPath && targets.some((t) => t === dumpPath || t.startsWith(`${dumpPath}/`))) {
+    throw new ChunkvaultError(ErrorCode.InvalidInput, `'${dumpPath}' is both a backed-up path and the name given to the dump: choose another dump file name`);
+  }
+  const snapshotPaths = dumpPath ? [...targets, dumpPath].sort() : targets;
   const errors: SourceError[] = [];
   const saver = new BlobSaver(repo, { signal: opts.signal });
   const archiver = new Archiver(repo, saver, {
@@ -103,11 +118,19 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
         enter('index');
         await repo.loadIndex({ signal: opts.signal });
         enter('parent');
-        const parent = await findParent(repo, opts, targets);
+        const parent = await findParent(repo, opts, snapshotPaths);
         enter('archive');
         let tree: Id;
+        let dumpBytes = 0;
         try {
-          tree = await archiver.archive(targets, parent?.snapshot.tree, opts.extraNodes);
+          const extra = [...(opts.extraNodes ?? [])];
+          if (opts.dump) {
+            // First, so that the files are backed up only once the dump has succeeded.
+            const saved = await saveDump(archiver, opts.dump, startNs, opts.signal);
+            extra.push(saved.node);
+            dumpBytes = saved.bytes;
+          }
+          tree = await archiver.archive(targets, parent?.snapshot.tree, extra);
           enter('flush');
           await saver.flush();
         } catch (e) {
@@ -116,11 +139,11 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
           throw e;
         }
         const filesSeen = archiver.progress.filesNew + archiver.progress.filesChanged + archiver.progress.filesUnmodified;
-        if (errors.length > 0 && filesSeen === 0 && archiver.progress.dirs === 0 && !opts.extraNodes?.length) {
+        if (errors.length > 0 && filesSeen === 0 && archiver.progress.dirs === 0 && !opts.extraNodes?.length && !opts.dump) {
           throw new ChunkvaultError(ErrorCode.Source, `nothing could be read: ${errors[0]!.path}: ${errors[0]!.message}`);
         }
         enter('snapshot');
-        const snapshot = makeSnapshot(opts, targets, tree, parent?.id, startNs, archiver.progress, saver.stats);
+        const snapshot = makeSnapshot(opts, snapshotPaths, tree, parent?.id, startNs, archiver.progress, saver.stats);
         const saved = await repo.saveUnpacked('snapshot', serializeSnapshot(snapshot), { signal: opts.signal });
         report();
         const stats: BackupStats = {
@@ -129,7 +152,9 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
           bytesAdded: saver.stats.bytesWritten + saved.size,
           durationMs: Date.now() - started,
         };
-        return { snapshotId: saved.id, snapshot, parentId: parent?.id, stats, errors };
+        const result: BackupResult = { snapshotId: saved.id, snapshot, parentId: parent?.id, stats, errors };
+        if (dumpPath) result.dump = { path: dumpPath, bytes: dumpBytes };
+        return result;
       },
     );
   } catch (e) {
@@ -151,7 +176,7 @@ function withoutRepository(exclude: ExcludeFn, repositoryRoot: string | undefine
   return (p) => p === repositoryRoot || p.startsWith(inside) || exclude(p);
 }
 
-async function findParent(repo: Repository, opts: BackupOptions, targets: readonly string[]): Promise<SnapshotEntry | undefined> {
+async function findParent(repo: Repository, opts: BackupOptions, paths: readonly string[]): Promise<SnapshotEntry | undefined> {
   if (opts.parent === null) return undefined;
   const snapshots = await repo.listSnapshots({ signal: opts.signal });
   if (opts.parent !== undefined) {
@@ -160,7 +185,7 @@ async function findParent(repo: Repository, opts: BackupOptions, targets: readon
     if (!found) throw new ChunkvaultError(ErrorCode.InvalidInput, `parent snapshot ${opts.parent} not found`);
     return found;
   }
-  const wanted = [...targets].sort().join('\0');
+  const wanted = [...paths].sort().join('\0');
   let best: SnapshotEntry | undefined;
   for (const s of snapshots) {
     if (s.snapshot.hostname !== opts.hostname) continue;

@@ -52,6 +52,8 @@ export interface DrillOptions {
   /** The scratch directory is made inside this one (the runner's temp directory). */
   scratchParent: string;
   keepRestore?: boolean;
+  /** How long the restore waits for another process's exclusive lock. @default 0 */
+  lockWaitMs?: number;
   /** Runs the drill's check command with the restored tree's path; absent: no command step. */
   runCommand?: (restoreDir: string, signal?: AbortSignal) => Promise<CommandOutcome>;
   /** A description of the command, for the report. */
@@ -170,6 +172,7 @@ export async function drill(repo: Repository, opts: DrillOptions): Promise<Drill
         target: restoreDir,
         include: opts.include,
         verify: true,
+        lockWaitMs: opts.lockWaitMs,
         signal: opts.signal,
         onProgress: opts.onProgress,
         progressIntervalMs: opts.progressIntervalMs,

@@ -17,7 +17,7 @@ import { forEachLimited } from '../concurrency.ts';
 import { ChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
 import { serializeIndex, type IndexPack } from '../format/index.ts';
 import type { Id } from '../id.ts';
-import { INDEX_MAX_BLOBS } from '../repository/blob-saver.ts';
+import { indexMaxBlobs } from '../repository/blob-saver.ts';
 import { withLock } from '../repository/lock.ts';
 import type { Repository } from '../repository/repository.ts';
 import { DEFAULT_MAX_UNUSED, parseMaxUnused, parseSize } from '../prune/max-unused.ts';
@@ -48,6 +48,8 @@ export interface PruneOptions {
   maxRepackSize?: string;
   /** Recompress data packs holding uncompressed blobs (v2). @default false */
   repackUncompressed?: boolean;
+  /** Snapshots to treat as gone (forget --dry-run --prune: what prune would do after the forget). */
+  ignoreSnapshots?: ReadonlySet<Id>;
   /** How long to wait for other processes' locks. @default 0 */
   lockWaitMs?: number;
   signal?: AbortSignal;
@@ -91,6 +93,10 @@ export async function pruneLocked(repo: Repository, opts: PruneOptions = {}): Pr
   const { signal } = opts;
   const maxUnused = parseMaxUnused(opts.maxUnused ?? DEFAULT_MAX_UNUSED);
   const maxRepackBytes = opts.maxRepackSize ? parseSize(opts.maxRepackSize, 'max-repack-size') : undefined;
+  if (opts.ignoreSnapshots && !opts.dryRun) {
+    // Treating live snapshots as gone would delete their data.
+    throw new ChunkvaultError(ErrorCode.Internal, 'prune: ignoreSnapshots is only for dry runs');
+  }
   const concurrency = Math.max(2, repo.backend.connections);
   const progress: PruneProgress = { phase: 'index', snapshots: 0, treesWalked: 0, packsToRepack: 0, packsRepacked: 0, filesToDelete: 0, filesDeleted: 0, elapsedMs: 0 };
   const report = () => opts.onProgress?.({ ...progress, elapsedMs: Date.now() - started });
@@ -111,7 +117,7 @@ export async function pruneLocked(repo: Repository, opts: PruneOptions = {}): Pr
 
     progress.phase = 'snapshots';
     // An unreadable snapshot throws: its blobs would otherwise look unused.
-    const snapshots = await repo.listSnapshots({ signal });
+    const snapshots = (await repo.listSnapshots({ signal })).filter((s) => !opts.ignoreSnapshots?.has(s.id));
     progress.snapshots = snapshots.length;
     progress.phase = 'trees';
     const used = await findUsedBlobs(repo, blobs, snapshots, { concurrency: concurrency * 2, signal, onTree: () => progress.treesWalked++ });
@@ -121,10 +127,8 @@ export async function pruneLocked(repo: Repository, opts: PruneOptions = {}): Pr
     const plan = planPrune({
       packs,
       packSizes,
-      isUsed: (type, id) => {
-        const loc = blobs.lookup(type, id);
-        return loc !== undefined && used.has(loc);
-      },
+      lookup: (type, id) => blobs.lookup(type, id),
+      used,
       repositoryVersion: repo.version,
       maxUnused,
       maxRepackBytes,
@@ -142,7 +146,8 @@ export async function pruneLocked(repo: Repository, opts: PruneOptions = {}): Pr
       packsWritten: 0,
       indexFilesWritten: 0,
       indexFilesDeleted: 0,
-      bytesFreed: plan.stats.remove.bytes + plan.stats.repackRemove.bytes + plan.stats.unreferencedBytes,
+      // Whole pack files deleted, plus the unused part of those repacked (missing packs free nothing).
+      bytesFreed: sumSizes(plan.removeUnreferenced, packSizes) + sumSizes(plan.removePacks, packSizes) + plan.stats.repackRemove.bytes,
       durationMs: 0,
     };
     step('planned');
@@ -192,8 +197,8 @@ export async function pruneLocked(repo: Repository, opts: PruneOptions = {}): Pr
     if (leaving.size > 0) {
       const staying: IndexPack[] = [];
       for (const [id, entries] of packs) if (!leaving.has(id)) staying.push({ id, blobs: entries as IndexPack['blobs'] });
-      staying.push(...newPacks);
-      const files = splitIndex(staying);
+      for (const p of newPacks) staying.push(p);
+      const files = splitIndex(staying, indexMaxBlobs(repo.version));
       for (let i = 0; i < files.length; i++) {
         throwIfAborted(signal);
         const bytes = serializeIndex(i === 0 ? { supersedes: supersededIndexFiles, packs: files[i]! } : { packs: files[i]! });
@@ -238,12 +243,18 @@ export async function pruneLocked(repo: Repository, opts: PruneOptions = {}): Pr
   }
 }
 
+function sumSizes(ids: readonly Id[], sizes: ReadonlyMap<Id, number>): number {
+  let total = 0;
+  for (const id of ids) total += sizes.get(id) ?? 0;
+  return total;
+}
+
 /** Index files of at most restic's blob count each (an empty repository gets one empty file). */
-function splitIndex(packs: IndexPack[]): IndexPack[][] {
+function splitIndex(packs: IndexPack[], maxBlobs: number): IndexPack[][] {
   const files: IndexPack[][] = [[]];
   let blobs = 0;
   for (const p of packs) {
-    if (blobs > 0 && blobs + p.blobs.length > INDEX_MAX_BLOBS) {
+    if (blobs > 0 && blobs + p.blobs.length > maxBlobs) {
       files.push([]);
       blobs = 0;
     }

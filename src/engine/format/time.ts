@@ -2,33 +2,11 @@
  * Timestamps as restic stores them (doc 7.5): RFC 3339 with up to nanosecond precision.
  * In memory a timestamp is a bigint count of nanoseconds since 1970-01-01T00:00:00Z.
  */
+import { civilFromDays, daysFromCivil } from '../calendar.ts';
 import { integrityError, invalidInput } from '../errors.ts';
 
 const NS_PER_SECOND = 1_000_000_000n;
 const SECONDS_PER_DAY = 86_400;
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (month 1..12). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const mp = month > 2 ? month - 3 : month + 9;
-  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
-
-function civilFromDays(days: number): [year: number, month: number, day: number] {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return [yoe + era * 400 + (month <= 2 ? 1 : 0), month, day];
-}
 
 /** 0000-01-01T00:00:00Z, the earliest time RFC 3339 (and Go's JSON encoder) can write. */
 export const MIN_TIME_NS: bigint = BigInt(daysFromCivil(0, 1, 1) * SECONDS_PER_DAY) * NS_PER_SECOND;
@@ -64,7 +42,7 @@ export function formatTime(ns: bigint): string {
   const s = Number(seconds);
   const days = Math.floor(s / SECONDS_PER_DAY);
   const sod = s - days * SECONDS_PER_DAY;
-  const [year, month, day] = civilFromDays(days);
+  const { year, month, day } = civilFromDays(days);
   let out =
     `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T` +
     `${pad(Math.floor(sod / 3600), 2)}:${pad(Math.floor(sod / 60) % 60, 2)}:${pad(sod % 60, 2)}`;

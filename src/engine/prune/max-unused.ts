@@ -25,9 +25,9 @@ export function parseMaxUnused(value: string, what = 'max-unused'): MaxUnused {
   return () => bytes;
 }
 
-/** A size with restic's suffixes: k/K, m/M, g/G, t/T (powers of 1024), or plain bytes. */
+/** A size with restic's suffixes: k/K, m/M, g/G, t/T (powers of 1024), b/B or none for bytes. */
 export function parseSize(value: string, what: string): number {
-  const m = /^(\d+)([kKmMgGtT]?)$/.exec(value.trim());
+  const m = /^(\d+)([kKmMgGtT]?)[bB]?$/.exec(value.trim());
   if (!m) throw invalidInput(`${what} '${value}': expected a size such as 500M or 2G, a percentage such as 5%, or 'unlimited'`);
   const exponent = { '': 0, k: 1, m: 2, g: 3, t: 4 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
   return Number(m[1]) * 1024 ** exponent;

@@ -25,8 +25,13 @@ export interface PlanInput {
   packs: PackEntries;
   /** Every pack file in the repository with its size, from listing `data/`. */
   packSizes: ReadonlyMap<Id, number>;
-  /** Whether a snapshot uses the blob. */
-  isUsed: (type: BlobType, id: Id) => boolean;
+  /**
+   * The blob index's own object for (type, id), whichever copy it points at: its identity
+   * stands for the blob, so that no key string is built per index entry.
+   */
+  lookup: (type: BlobType, id: Id) => object | undefined;
+  /** The lookup objects of the blobs snapshots use. */
+  used: ReadonlySet<object>;
   repositoryVersion: number;
   maxUnused: MaxUnused;
   /** Stop choosing packs to repack once this many bytes are chosen. @default unlimited */
@@ -76,8 +81,8 @@ export interface PrunePlan {
   repackPacks: Id[];
   /** Packs the index names that do not exist and hold nothing used: dropped from the index. */
   ignorePacks: Id[];
-  /** The blobs (`type:id`) to copy out of the packs being repacked. */
-  keepBlobs: Set<string>;
+  /** The blobs (as lookup objects) to copy out of the packs being repacked. */
+  keepBlobs: Set<object>;
   stats: PruneStats;
 }
 
@@ -90,29 +95,29 @@ interface PackInfo {
   uncompressed: boolean;
 }
 
-export function handleKey(type: BlobType, id: Id): string {
-  return type + ':' + id;
-}
-
 /** Builds the plan; throws when the repository is missing data that snapshots need. */
 export function planPrune(input: PlanInput): PrunePlan {
-  const { packs, packSizes, isUsed, signal } = input;
+  const { packs, packSizes, lookup, used, signal } = input;
+  const isUsed = (type: BlobType, id: Id): boolean => {
+    const blob = lookup(type, id);
+    return blob !== undefined && used.has(blob);
+  };
   const packSize = input.packSizeBytes ?? DEFAULT_PACK_SIZE_BYTES;
   const maxRepackBytes = input.maxRepackBytes ?? Number.POSITIVE_INFINITY;
   const stats = emptyStats();
 
   // Pass 1: which handles are used, and which are stored more than once.
-  const seenUsed = new Set<string>();
+  const seenUsed = new Set<object>();
   // Copies of a used blob still to be assigned; 0 once one copy has been counted as used.
-  const duplicates = new Map<string, number>();
+  const duplicates = new Map<object, number>();
   for (const entries of packs.values()) {
     for (const b of entries) {
-      if (!isUsed(b.type, b.id)) {
+      const key = lookup(b.type, b.id);
+      if (key === undefined || !used.has(key)) {
         stats.unused.blobs++;
         stats.unused.bytes += b.length;
         continue;
       }
-      const key = handleKey(b.type, b.id);
       if (!seenUsed.has(key)) {
         seenUsed.add(key);
         stats.used.blobs++;
@@ -124,6 +129,7 @@ export function planPrune(input: PlanInput): PrunePlan {
       }
     }
   }
+  seenUsed.clear();
   throwIfAborted(signal);
 
   // Pass 2: per pack, used and unused bytes (the header counts as used).
@@ -133,9 +139,10 @@ export function planPrune(input: PlanInput): PrunePlan {
     for (const b of entries) {
       p.type = p.type === undefined || p.type === b.type ? b.type : 'mixed';
       if (!b.uncompressedLength) p.uncompressed = true;
-      const key = handleKey(b.type, b.id);
-      if (duplicates.has(key)) continue;
-      if (isUsed(b.type, b.id)) {
+      const key = lookup(b.type, b.id);
+      const isUsedBlob = key !== undefined && used.has(key);
+      if (isUsedBlob && duplicates.has(key)) continue;
+      if (isUsedBlob) {
         p.usedBlobs++;
         p.usedSize += b.length;
       } else {
@@ -151,17 +158,17 @@ export function planPrune(input: PlanInput): PrunePlan {
     for (const [packId, entries] of packs) {
       const p = info.get(packId)!;
       for (const b of entries) {
-        const key = handleKey(b.type, b.id);
-        const count = duplicates.get(key);
+        const key = lookup(b.type, b.id);
+        const count = key === undefined ? undefined : duplicates.get(key);
         if (count === undefined) continue;
         if (count !== 0 && (p.usedBlobs > 0 || count === 1)) {
           p.usedBlobs++;
           p.usedSize += b.length;
-          duplicates.set(key, 0);
+          duplicates.set(key!, 0);
         } else {
           p.unusedBlobs++;
           p.unusedSize += b.length;
-          if (count !== 0) duplicates.set(key, count - 1);
+          if (count !== 0) duplicates.set(key!, count - 1);
         }
       }
     }
@@ -264,15 +271,21 @@ export function planPrune(input: PlanInput): PrunePlan {
   }
 
   // The used blobs of repacked packs that no kept pack also holds must be copied.
-  const keepBlobs = new Set<string>();
+  const keepBlobs = new Set<object>();
   if (repackPacks.length > 0) {
     for (const id of repackPacks) {
-      for (const b of packs.get(id)!) if (isUsed(b.type, b.id)) keepBlobs.add(handleKey(b.type, b.id));
+      for (const b of packs.get(id)!) {
+        const key = lookup(b.type, b.id);
+        if (key !== undefined && used.has(key)) keepBlobs.add(key);
+      }
     }
     const leaving = new Set<Id>([...repackPacks, ...removePacks]);
     for (const [id, entries] of packs) {
       if (leaving.has(id) || !packSizes.has(id)) continue;
-      for (const b of entries) keepBlobs.delete(handleKey(b.type, b.id));
+      for (const b of entries) {
+        const key = lookup(b.type, b.id);
+        if (key !== undefined) keepBlobs.delete(key);
+      }
     }
   }
 

@@ -14,7 +14,7 @@ import type { Id } from '../id.ts';
 import type { BlobType, MasterIndex } from '../repository/master-index.ts';
 import { DEFAULT_PACK_SIZE_BYTES, Packer } from '../repository/pack.ts';
 import type { Repository } from '../repository/repository.ts';
-import { handleKey, type PackEntries } from './plan.ts';
+import type { PackEntries } from './plan.ts';
 import type { PruneStep } from './steps.ts';
 
 export interface RepackOptions {
@@ -41,7 +41,8 @@ export async function repack(
   /** Where each blob is; a second copy is tried when the one being repacked is damaged. */
   blobIndex: MasterIndex,
   repackPacks: readonly Id[],
-  keepBlobs: Set<string>,
+  /** The blobs to copy, as `blobIndex`'s location objects; emptied as they are copied. */
+  keepBlobs: Set<object>,
   opts: RepackOptions,
 ): Promise<RepackResult> {
   const packSize = opts.packSizeBytes ?? DEFAULT_PACK_SIZE_BYTES;
@@ -59,13 +60,19 @@ export async function repack(
 
   await forEachLimited(repackPacks, opts.concurrency, async (packId) => {
     throwIfAborted(opts.signal);
-    const wanted = entries.get(packId)!.filter((b) => keepBlobs.has(handleKey(b.type, b.id)));
+    const wanted = entries.get(packId)!.filter((b) => keepBlobs.has(blobIndex.lookup(b.type, b.id)!));
     if (wanted.length > 0) {
-      const start = Math.min(...wanted.map((b) => b.offset));
-      const end = Math.max(...wanted.map((b) => b.offset + b.length));
+      // One read from the first wanted blob to the end of the last (a loop: a pack may hold
+      // more blobs than a spread argument list allows).
+      let start = Number.POSITIVE_INFINITY;
+      let end = 0;
+      for (const b of wanted) {
+        start = Math.min(start, b.offset);
+        end = Math.max(end, b.offset + b.length);
+      }
       const bytes = await repo.backend.load({ type: 'data', name: packId }, end - start, start, { signal: opts.signal });
       for (const b of wanted) {
-        const key = handleKey(b.type, b.id);
+        const key = blobIndex.lookup(b.type, b.id)!;
         // Another pack being repacked may hold the same blob: copy it once.
         if (!keepBlobs.has(key)) continue;
         const copy = await verifiedCopy(repo, blobIndex, packId, b, bytes.subarray(b.offset - start, b.offset - start + b.length), opts);

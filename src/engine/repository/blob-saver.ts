@@ -2,7 +2,9 @@
  * The write path for blobs: dedup against the index and against blobs in flight, compress
  * on libuv's thread pool, seal, collect into packs of one type, upload finished packs, and
  * write index files for packs once they are stored. Memory is bounded: callers wait in
- * `save` while too many plaintext bytes are between "accepted" and "in a pack".
+ * `save` while too many bytes are between "accepted" and "stored" — a blob's share of the
+ * budget is returned only when its pack has been uploaded, so that on a slow link finished
+ * packs cannot pile up in memory while chunking runs ahead.
  *
  * Durability order (restic-format.md 8): a pack is in the master index only after its
  * upload completed, and `flush` writes the index files only after every pack is stored,
@@ -21,8 +23,10 @@ import type { BlobType } from './master-index.ts';
 import { DEFAULT_PACK_SIZE_BYTES, Packer, type FinishedPack } from './pack.ts';
 import type { Repository } from './repository.ts';
 
-/** restic flushes an index file after this many blobs in a v2 repository. */
-export const INDEX_MAX_BLOBS = 150_000;
+/** restic writes at most this many blobs per index file: 50,000, three times that in v2 (compressed). */
+export function indexMaxBlobs(repositoryVersion: number): number {
+  return repositoryVersion >= 2 ? 150_000 : 50_000;
+}
 /** restic also writes an index file when the current one is this old. */
 const INDEX_MAX_AGE_MS = 10 * 60 * 1000;
 /** Blobs up to this size are compressed and sealed inline: a message to a worker costs more. */
@@ -31,7 +35,10 @@ const INLINE_ENCODE_MAX_BYTES = 2 * 1024;
 export interface BlobSaverOptions extends CallOptions {
   /** Target pack size. @default 16 MiB, as restic */
   packSizeBytes?: number;
-  /** Plaintext bytes accepted but not yet packed. @default 32 MiB */
+  /**
+   * Plaintext bytes accepted but not yet stored: blobs being encoded, in open packs and in
+   * packs being uploaded. @default 32 MiB + (2 + uploadConcurrency) packs
+   */
   maxInFlightBytes?: number;
   /** Concurrent pack uploads. @default the backend's connection count */
   uploadConcurrency?: number;
@@ -63,6 +70,10 @@ export class BlobSaver {
   readonly #encoders: Semaphore;
   readonly #onPackSaved: BlobSaverOptions['onPackSaved'];
   readonly #packers: Record<BlobType, Packer>;
+  /** Budget held by the blobs in each open packer, handed to its upload when it is finished. */
+  readonly #packerBudget: Record<BlobType, number> = { data: 0, tree: 0 };
+  /** The most one blob may take from the budget: all of it but what two open packers can hold. */
+  readonly #maxRequest: number;
   /** Blobs accepted but not yet in the master index, keyed by type and id. */
   readonly #pending = new Set<string>();
   readonly #tasks = new Set<Promise<void>>();
@@ -84,8 +95,12 @@ export class BlobSaver {
     this.#repo = repo;
     this.#packSize = opts.packSizeBytes ?? DEFAULT_PACK_SIZE_BYTES;
     this.#signal = opts.signal;
-    this.#budget = new Semaphore(opts.maxInFlightBytes ?? 32 * 1024 * 1024);
-    this.#uploads = new Semaphore(opts.uploadConcurrency ?? repo.backend.connections);
+    const uploadConcurrency = opts.uploadConcurrency ?? repo.backend.connections;
+    // Encoding needs room to stay busy; two open packs and the uploads hold the rest.
+    const budget = opts.maxInFlightBytes ?? 32 * 1024 * 1024 + (2 + uploadConcurrency) * this.#packSize;
+    this.#budget = new Semaphore(budget);
+    this.#maxRequest = Math.max(1, budget - 2 * this.#packSize);
+    this.#uploads = new Semaphore(uploadConcurrency);
     // Enough blobs in flight for the worker pool to batch small ones and stay busy.
     this.#encoders = new Semaphore(opts.encodeConcurrency ?? 64 * availableParallelism());
     this.#onPackSaved = opts.onPackSaved;
@@ -107,19 +122,23 @@ export class BlobSaver {
     throwIfAborted(this.#signal);
     if (this.known(type, id)) return false;
     this.#pending.add(type + id);
-    const taken = await this.#budget.acquire(data.byteLength);
+    // An oversized blob takes what the open packers can never be holding, no more:
+    // asking for the whole budget would wait forever on their blobs.
+    const taken = await this.#budget.acquire(Math.min(data.byteLength, this.#maxRequest));
     if (this.#failure !== undefined) {
       this.#budget.release(taken);
       this.#rethrow();
     }
-    const task = this.#store(type, id, data)
+    // Once the blob is in a packer, its budget travels with the pack until it is uploaded.
+    let handedOver = false;
+    const task = this.#store(type, id, data, taken, () => (handedOver = true))
       .catch((e: unknown) => {
         this.#failure ??= isChunkvaultError(e)
           ? e
           : new ChunkvaultError(ErrorCode.Internal, `storing ${type} blob ${id}: ${errorMessage(e)}`, { cause: e });
       })
       .finally(() => {
-        this.#budget.release(taken);
+        if (!handedOver) this.#budget.release(taken);
         this.#tasks.delete(task);
       });
     this.#tasks.add(task);
@@ -132,10 +151,7 @@ export class BlobSaver {
     this.#rethrow();
     for (const type of ['data', 'tree'] as const) {
       const packer = this.#packers[type];
-      if (packer.count > 0) {
-        this.#packers[type] = new Packer(type);
-        await this.#upload(packer.finish(this.#repo.key));
-      }
+      if (packer.count > 0) await this.#finishPacker(type);
     }
     await this.#writeIndex();
   }
@@ -150,7 +166,7 @@ export class BlobSaver {
     await this.#writeIndex(undefined);
   }
 
-  async #store(type: BlobType, id: Id, data: Uint8Array): Promise<void> {
+  async #store(type: BlobType, id: Id, data: Uint8Array, budget: number, handOver: () => void): Promise<void> {
     const compressible = type === 'tree' ? this.#repo.version >= 2 : this.#repo.compressesData;
     const plainLength = data.byteLength;
     // Incompressible data blobs are kept raw: smaller, and faster to restore. Trees are
@@ -186,6 +202,12 @@ export class BlobSaver {
     const uncompressedLength = compressed ? plainLength : undefined;
     const packer = this.#packers[type];
     packer.add(id, sealed, uncompressedLength);
+    // A packer is finished by stored size, so it keeps only the stored bytes of the budget:
+    // compressible data would otherwise hold far more budget than the pack can ever reach.
+    const kept = Math.min(budget, sealed.byteLength);
+    this.#packerBudget[type] += kept;
+    this.#budget.release(budget - kept);
+    handOver();
     if (type === 'data') {
       this.stats.dataBlobs++;
       this.stats.dataAdded += plainLength;
@@ -193,9 +215,19 @@ export class BlobSaver {
       this.stats.treeBlobs++;
     }
     this.stats.dataAddedPacked += sealed.byteLength;
-    if (packer.size >= this.#packSize || packer.headerFull) {
-      this.#packers[type] = new Packer(type);
+    if (packer.size >= this.#packSize || packer.headerFull) await this.#finishPacker(type);
+  }
+
+  /** Starts a new packer of this type and uploads the full one with the budget its blobs hold. */
+  async #finishPacker(type: BlobType): Promise<void> {
+    const packer = this.#packers[type];
+    const budget = this.#packerBudget[type];
+    this.#packers[type] = new Packer(type);
+    this.#packerBudget[type] = 0;
+    try {
       await this.#upload(packer.finish(this.#repo.key));
+    } finally {
+      this.#budget.release(budget);
     }
   }
 
@@ -215,7 +247,7 @@ export class BlobSaver {
     this.#onPackSaved?.({ id: pack.id, size: pack.size, blobs: pack.blobs.length });
     // Index files are written as packs pile up, and at least every 10 minutes, as restic
     // does: after a crash, what was indexed is reused by the next run instead of re-sent.
-    if (this.#unindexedBlobs >= INDEX_MAX_BLOBS || Date.now() - this.#indexedAt >= INDEX_MAX_AGE_MS) await this.#writeIndex();
+    if (this.#unindexedBlobs >= indexMaxBlobs(this.#repo.version) || Date.now() - this.#indexedAt >= INDEX_MAX_AGE_MS) await this.#writeIndex();
   }
 
   async #writeIndex(signal: AbortSignal | undefined = this.#signal): Promise<void> {

@@ -11,6 +11,7 @@ import { ChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
 import { parseLock, serializeLock, formatTime, type LockInfo } from '../format/index.ts';
 import { shortId, type Id } from '../id.ts';
 import { currentUser } from '../current-user.ts';
+import { formatDuration } from '../human.ts';
 import type { Repository } from './repository.ts';
 
 /** restic refreshes its locks this often. */
@@ -79,9 +80,9 @@ export class RepositoryLock {
           return lock;
         }
         await repo.backend.remove({ type: 'lock', name: id });
-        if (Date.now() >= deadline) throw lockedError(late, opts.exclusive);
+        if (Date.now() >= deadline) throw lockedError(late, opts.exclusive, opts.waitMs ?? 0);
       } else if (Date.now() >= deadline) {
-        throw lockedError(conflict, opts.exclusive);
+        throw lockedError(conflict, opts.exclusive, opts.waitMs ?? 0);
       }
       await sleep(Math.min(RETRY_INTERVAL_MS, Math.max(0, deadline - Date.now())), undefined, { signal: opts.signal }).catch(() => {});
     }
@@ -185,14 +186,15 @@ async function findConflict(repo: Repository, exclusive: boolean, own: Id | unde
   return undefined;
 }
 
-function lockedError(holder: LockHolder, wantExclusive: boolean): ChunkvaultError {
+function lockedError(holder: LockHolder, wantExclusive: boolean, waitedMs: number): ChunkvaultError {
   const { info } = holder;
   const kind = info.exclusive ? 'an exclusive' : 'a';
   const stale = isStale(info) ? ' It looks stale (old, or its process is gone): remove it with `restic unlock` once you are sure nothing uses the repository.' : '';
   return new ChunkvaultError(
     ErrorCode.Locked,
     `repository is locked: ${kind} lock ${shortId(holder.id)} is held by ${info.username}@${info.hostname} (pid ${info.pid}) since ${formatTime(info.time)}; ` +
-      `${wantExclusive ? 'this operation needs the repository to itself' : 'nothing else can use the repository while an exclusive lock (prune, check) is held'}.${stale}`,
+      `${wantExclusive ? 'this operation needs the repository to itself' : 'nothing else can use the repository while an exclusive lock (prune, check) is held'}` +
+      `${waitedMs > 0 ? `; waited ${formatDuration(waitedMs)} for it (lock-wait)` : '; set lock-wait to wait for it'}.${stale}`,
   );
 }
 

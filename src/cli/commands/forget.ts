@@ -1,0 +1,114 @@
+import { forget } from '../../engine/commands/forget.ts';
+import { parseDuration } from '../../engine/duration.ts';
+import { invalidInput } from '../../engine/errors.ts';
+import { DEFAULT_GROUP_BY, forgetJson, parseGroupBy, parsePolicy } from '../../engine/retention/index.ts';
+import { forgetReportLines } from '../../ui/forget-report.ts';
+import { pruneProgressLine, pruneReportLines } from '../../ui/prune-report.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { pruneFailpoint } from '../failpoint.ts';
+import { openRepository, type GlobalOptions } from '../globals.ts';
+import type { Output } from '../output.ts';
+
+export const FORGET_HELP = `chunkvault forget: remove snapshots by a retention policy, as restic forget does
+
+Usage: chunkvault forget -r REPO [policy] [--group-by host,paths] [--host H] [--tag T] [--path P]
+                         [--dry-run] [--prune [--max-unused 5%] [--max-repack-size SIZE]] [--json]
+
+A snapshot is kept when any rule keeps it; the others in its group are removed. Groups are
+made by --group-by (host, paths, tags, a comma list, or '' for one group; default
+host,paths). Only snapshot files are deleted; --prune then deletes the data no snapshot uses.
+
+Policy (at least one is required):
+  --keep-last N              the newest N snapshots
+  --keep-hourly N            the newest snapshot of each of the last N hours that have one
+  --keep-daily N             ... days
+  --keep-weekly N            ... ISO weeks
+  --keep-monthly N           ... months
+  --keep-yearly N            ... years
+  --keep-within D            every snapshot within D (e.g. 30d, 1y6m, 2w3d12h) of the newest
+  --keep-within-hourly D     the newest of each hour within D (also -daily, -weekly, -monthly, -yearly)
+  --keep-tag T[,T...]        every snapshot with all these tags (repeatable; '' = no tags)
+
+Options:
+  -n, --dry-run              show the decisions, change nothing
+  --prune                    prune afterwards, under the same lock
+  --lock-wait DURATION       wait this long for other processes' locks (e.g. 5m)
+  --json                     restic's forget --json output`;
+
+export interface ForgetArgs {
+  'keep-last'?: string;
+  'keep-hourly'?: string;
+  'keep-daily'?: string;
+  'keep-weekly'?: string;
+  'keep-monthly'?: string;
+  'keep-yearly'?: string;
+  'keep-within'?: string;
+  'keep-within-hourly'?: string;
+  'keep-within-daily'?: string;
+  'keep-within-weekly'?: string;
+  'keep-within-monthly'?: string;
+  'keep-within-yearly'?: string;
+  'keep-tag'?: string[];
+  'group-by'?: string;
+  host?: string[];
+  tag?: string[];
+  path?: string[];
+  'dry-run'?: boolean;
+  prune?: boolean;
+  'max-unused'?: string;
+  'max-repack-size'?: string;
+  'lock-wait'?: string;
+}
+
+export async function runForget(g: GlobalOptions, args: ForgetArgs, positionals: string[], out: Output, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<number> {
+  if (positionals.length > 0) {
+    throw invalidInput(`forget takes a policy, not snapshot ids (${positionals.join(' ')}): set --keep-* rules`);
+  }
+  const policy = parsePolicy({
+    keepLast: args['keep-last'],
+    keepHourly: args['keep-hourly'],
+    keepDaily: args['keep-daily'],
+    keepWeekly: args['keep-weekly'],
+    keepMonthly: args['keep-monthly'],
+    keepYearly: args['keep-yearly'],
+    keepWithin: args['keep-within'],
+    keepWithinHourly: args['keep-within-hourly'],
+    keepWithinDaily: args['keep-within-daily'],
+    keepWithinWeekly: args['keep-within-weekly'],
+    keepWithinMonthly: args['keep-within-monthly'],
+    keepWithinYearly: args['keep-within-yearly'],
+    keepTags: args['keep-tag'],
+  });
+  const groupBy = parseGroupBy(args['group-by'] ?? DEFAULT_GROUP_BY);
+  const lockWaitMs = args['lock-wait'] ? parseDuration(args['lock-wait'], '--lock-wait') : 0;
+  const onStep = pruneFailpoint(env);
+  const repo = await openRepository(g, env, { signal });
+  const result = await forget(repo, {
+    policy,
+    groupBy,
+    filter: { hosts: args.host, tags: args.tag, paths: args.path },
+    dryRun: args['dry-run'] === true,
+    prune: args.prune
+      ? {
+          maxUnused: args['max-unused'],
+          maxRepackSize: args['max-repack-size'],
+          onStep,
+          progressIntervalMs: out.progressIntervalMs,
+          onProgress: g.json ? undefined : (p) => out.progress(pruneProgressLine(p)),
+        }
+      : undefined,
+    lockWaitMs,
+    signal,
+    localTimeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    onLockRefreshError: (e) => out.warn(`could not refresh the repository lock: ${(e as Error).message}`),
+  });
+  out.done();
+  if (g.json) {
+    out.result(JSON.stringify(forgetJson(result.plan)));
+    if (result.prune) out.info(pruneReportLines(result.prune).join('\n'));
+  } else {
+    out.result(forgetReportLines(result).join('\n'));
+    if (result.prune) out.result(['', 'prune:', ...pruneReportLines(result.prune)].join('\n'));
+  }
+  return ExitCode.Ok;
+}
