@@ -13,6 +13,7 @@ import { DRILL_HELP, runDrill } from './commands/drill.ts';
 import { CHECK_HELP, runCheck } from './commands/check.ts';
 import { PRUNE_HELP, runPrune } from './commands/prune.ts';
 import { FORGET_HELP, runForget } from './commands/forget.ts';
+import { UNLOCK_HELP, runUnlock } from './commands/unlock.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
 import { GLOBAL_FLAGS, type GlobalOptions } from './globals.ts';
 import { consoleOutput } from './output.ts';
@@ -30,6 +31,7 @@ Commands:
   check       check the repository for errors (--read-data reads and verifies packs)
   forget      remove snapshots by a retention policy (--prune: then prune)
   prune       delete data no snapshot uses (repacking partly used packs)
+  unlock      remove stale locks (left by killed processes)
   version     print the version
 
 The repository comes from -r or RESTIC_REPOSITORY, the password from --password-file,
@@ -102,6 +104,9 @@ const COMMAND_FLAGS = {
     'max-repack-size': { type: 'string' },
     'lock-wait': { type: 'string' },
   },
+  unlock: {
+    'remove-all': { type: 'boolean', default: false },
+  },
   prune: {
     'dry-run': { type: 'boolean', short: 'n', default: false },
     'max-unused': { type: 'string' },
@@ -120,6 +125,7 @@ const HELP: Record<string, string> = {
   check: CHECK_HELP,
   prune: PRUNE_HELP,
   forget: FORGET_HELP,
+  unlock: UNLOCK_HELP,
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -189,6 +195,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         return await runPrune(g, v, out, env, signals.signal);
       case 'forget':
         return await runForget(g, v, parsed.positionals, out, env, signals.signal);
+      case 'unlock':
+        return await runUnlock(g, v, out, env, signals.signal);
       default:
         return ExitCode.Fatal;
     }

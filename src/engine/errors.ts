@@ -52,15 +52,24 @@ export const integrityError = (message: string, cause?: unknown) =>
   new ChunkvaultError(ErrorCode.Integrity, message, { cause });
 export const internalError = (message: string) => new ChunkvaultError(ErrorCode.Internal, message);
 
+/** A signal that fires when any of the given ones does. */
+export function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal {
+  return AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
+}
+
 /** The message of anything thrown, for logs. */
 export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
 }
 
-/** Throws a ChunkvaultError(Aborted) when the signal has fired. */
+/**
+ * Throws when the signal has fired: its reason when that is one of our errors (a lost
+ * lock says why), else a ChunkvaultError(Aborted).
+ */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
+    if (signal.reason instanceof ChunkvaultError) throw signal.reason;
     throw new ChunkvaultError(ErrorCode.Aborted, 'operation cancelled', { cause: signal.reason });
   }
 }

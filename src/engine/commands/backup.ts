@@ -114,7 +114,7 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
     return await withLock(
       repo,
       { exclusive: false, waitMs: opts.lockWaitMs, signal: opts.signal, onRefreshError: opts.onLockRefreshError },
-      async () => {
+      async (lock) => {
         enter('index');
         await repo.loadIndex({ signal: opts.signal });
         enter('parent');
@@ -143,6 +143,8 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
           throw new ChunkvaultError(ErrorCode.Source, `nothing could be read: ${errors[0]!.path}: ${errors[0]!.message}`);
         }
         enter('snapshot');
+        // Under a lock others may already take for stale, a prune could have started: no snapshot.
+        throwIfAborted(lock.lost);
         const snapshot = makeSnapshot(opts, snapshotPaths, tree, parent?.id, startNs, archiver.progress, saver.stats);
         const saved = await repo.saveUnpacked('snapshot', serializeSnapshot(snapshot), { signal: opts.signal });
         report();

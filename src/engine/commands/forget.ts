@@ -5,7 +5,7 @@
  * prune, so a forget can be undone by restoring the deleted files from a copy.
  */
 import { forEachLimited } from '../concurrency.ts';
-import { throwIfAborted } from '../errors.ts';
+import { anySignal, throwIfAborted } from '../errors.ts';
 import type { Id } from '../id.ts';
 import { withLock } from '../repository/lock.ts';
 import type { Repository } from '../repository/repository.ts';
@@ -50,8 +50,9 @@ export async function forget(repo: Repository, opts: ForgetOptions): Promise<For
   return withLock(
     repo,
     { exclusive: !opts.dryRun, waitMs: opts.lockWaitMs, signal: opts.signal, onRefreshError: opts.onLockRefreshError },
-    async () => {
-      const { signal } = opts;
+    async (lock) => {
+      // A lock that can no longer be refreshed stops the forget before its next change.
+      const signal = anySignal(opts.signal, lock.lost);
       const all = await loadRetentionEntries(repo, signal);
       const considered = opts.filter ? all.filter((e) => matchesFilter(e, opts.filter!)) : all;
       const plan = planForget(considered, opts.policy, { groupBy: opts.groupBy, nowMs: opts.nowMs, localTimeZone: opts.localTimeZone });

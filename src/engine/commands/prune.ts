@@ -14,7 +14,7 @@
 import { loadCheckIndex } from '../checker/pack-table.ts';
 import { FindingList } from '../checker/findings.ts';
 import { forEachLimited } from '../concurrency.ts';
-import { ChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
+import { anySignal, ChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
 import { serializeIndex, type IndexPack } from '../format/index.ts';
 import type { Id } from '../id.ts';
 import { indexMaxBlobs } from '../repository/blob-saver.ts';
@@ -83,7 +83,8 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
   return withLock(
     repo,
     { exclusive: !opts.dryRun, waitMs: opts.lockWaitMs, signal: opts.signal, onRefreshError: opts.onLockRefreshError },
-    () => pruneLocked(repo, opts),
+    // A lock that can no longer be refreshed stops the prune before its next change.
+    (lock) => pruneLocked(repo, { ...opts, signal: anySignal(opts.signal, lock.lost) }),
   );
 }
 

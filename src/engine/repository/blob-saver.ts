@@ -1,10 +1,10 @@
 /**
  * The write path for blobs: dedup against the index and against blobs in flight, compress
  * on libuv's thread pool, seal, collect into packs of one type, upload finished packs, and
- * write index files for packs once they are stored. Memory is bounded: callers wait in
- * `save` while too many bytes are between "accepted" and "stored" — a blob's share of the
- * budget is returned only when its pack has been uploaded, so that on a slow link finished
- * packs cannot pile up in memory while chunking runs ahead.
+ * write index files for packs once they are stored. Memory is bounded twice: callers wait
+ * in `save` while too many plaintext bytes are between "accepted" and "in a pack", and a
+ * blob waits to enter a pack while too many stored bytes are in open packs and uploads, so
+ * that on a slow link finished packs cannot pile up while chunking runs ahead.
  *
  * Durability order (restic-format.md 8): a pack is in the master index only after its
  * upload completed, and `flush` writes the index files only after every pack is stored,
@@ -35,10 +35,7 @@ const INLINE_ENCODE_MAX_BYTES = 2 * 1024;
 export interface BlobSaverOptions extends CallOptions {
   /** Target pack size. @default 16 MiB, as restic */
   packSizeBytes?: number;
-  /**
-   * Plaintext bytes accepted but not yet stored: blobs being encoded, in open packs and in
-   * packs being uploaded. @default 32 MiB + (2 + uploadConcurrency) packs
-   */
+  /** Plaintext bytes accepted but not yet in a pack. @default 32 MiB */
   maxInFlightBytes?: number;
   /** Concurrent pack uploads. @default the backend's connection count */
   uploadConcurrency?: number;
@@ -70,10 +67,15 @@ export class BlobSaver {
   readonly #encoders: Semaphore;
   readonly #onPackSaved: BlobSaverOptions['onPackSaved'];
   readonly #packers: Record<BlobType, Packer>;
-  /** Budget held by the blobs in each open packer, handed to its upload when it is finished. */
+  /** Stored bytes in open packers and in packs being uploaded: two open packs and one per upload. */
+  readonly #packBudget: Semaphore;
+  /** What the blobs of each open packer hold of #packBudget, handed to its upload when it is finished. */
   readonly #packerBudget: Record<BlobType, number> = { data: 0, tree: 0 };
-  /** The most one blob may take from the budget: all of it but what two open packers can hold. */
-  readonly #maxRequest: number;
+  /**
+   * The most one blob may take of #packBudget: all of it but what the two open packers can
+   * hold (each stays under a pack's size), so that an oversized blob is served, not stuck.
+   */
+  readonly #maxPackRequest: number;
   /** Blobs accepted but not yet in the master index, keyed by type and id. */
   readonly #pending = new Set<string>();
   readonly #tasks = new Set<Promise<void>>();
@@ -97,9 +99,10 @@ export class BlobSaver {
     this.#signal = opts.signal;
     const uploadConcurrency = opts.uploadConcurrency ?? repo.backend.connections;
     // Encoding needs room to stay busy; two open packs and the uploads hold the rest.
-    const budget = opts.maxInFlightBytes ?? 32 * 1024 * 1024 + (2 + uploadConcurrency) * this.#packSize;
-    this.#budget = new Semaphore(budget);
-    this.#maxRequest = Math.max(1, budget - 2 * this.#packSize);
+    this.#budget = new Semaphore(opts.maxInFlightBytes ?? 32 * 1024 * 1024);
+    const packBudget = (2 + uploadConcurrency) * this.#packSize;
+    this.#packBudget = new Semaphore(packBudget);
+    this.#maxPackRequest = Math.max(1, packBudget - 2 * this.#packSize);
     this.#uploads = new Semaphore(uploadConcurrency);
     // Enough blobs in flight for the worker pool to batch small ones and stay busy.
     this.#encoders = new Semaphore(opts.encodeConcurrency ?? 64 * availableParallelism());
@@ -122,23 +125,19 @@ export class BlobSaver {
     throwIfAborted(this.#signal);
     if (this.known(type, id)) return false;
     this.#pending.add(type + id);
-    // An oversized blob takes what the open packers can never be holding, no more:
-    // asking for the whole budget would wait forever on their blobs.
-    const taken = await this.#budget.acquire(Math.min(data.byteLength, this.#maxRequest));
+    const taken = await this.#budget.acquire(data.byteLength);
     if (this.#failure !== undefined) {
       this.#budget.release(taken);
       this.#rethrow();
     }
-    // Once the blob is in a packer, its budget travels with the pack until it is uploaded.
-    let handedOver = false;
-    const task = this.#store(type, id, data, taken, () => (handedOver = true))
+    const task = this.#store(type, id, data)
       .catch((e: unknown) => {
         this.#failure ??= isChunkvaultError(e)
           ? e
           : new ChunkvaultError(ErrorCode.Internal, `storing ${type} blob ${id}: ${errorMessage(e)}`, { cause: e });
       })
       .finally(() => {
-        if (!handedOver) this.#budget.release(taken);
+        this.#budget.release(taken);
         this.#tasks.delete(task);
       });
     this.#tasks.add(task);
@@ -166,7 +165,21 @@ export class BlobSaver {
     await this.#writeIndex(undefined);
   }
 
-  async #store(type: BlobType, id: Id, data: Uint8Array, budget: number, handOver: () => void): Promise<void> {
+  async #store(type: BlobType, id: Id, data: Uint8Array): Promise<void> {
+    // Room in the open packs and uploads first, reserved at the plaintext size (the most the
+    // stored blob can need, near enough) and trimmed to the stored size once it is known.
+    // When uploads are slow, this is where the backup waits, before any encoding work.
+    let held = await this.#packBudget.acquire(Math.min(data.byteLength, this.#maxPackRequest));
+    try {
+      await this.#encodeAndPack(type, id, data, held, (kept) => (held = kept));
+    } catch (e) {
+      this.#packBudget.release(held);
+      throw e;
+    }
+  }
+
+  /** `held` is this blob's share of #packBudget; `keep` reports what the packer took over (the rest is released). */
+  async #encodeAndPack(type: BlobType, id: Id, data: Uint8Array, held: number, keep: (kept: number) => void): Promise<void> {
     const compressible = type === 'tree' ? this.#repo.version >= 2 : this.#repo.compressesData;
     const plainLength = data.byteLength;
     // Incompressible data blobs are kept raw: smaller, and faster to restore. Trees are
@@ -202,12 +215,12 @@ export class BlobSaver {
     const uncompressedLength = compressed ? plainLength : undefined;
     const packer = this.#packers[type];
     packer.add(id, sealed, uncompressedLength);
-    // A packer is finished by stored size, so it keeps only the stored bytes of the budget:
-    // compressible data would otherwise hold far more budget than the pack can ever reach.
-    const kept = Math.min(budget, sealed.byteLength);
+    // A packer is finished by stored size, so it keeps only the stored bytes: with
+    // compressible data it would otherwise hold budget its pack could never fill.
+    const kept = Math.min(held, sealed.byteLength);
     this.#packerBudget[type] += kept;
-    this.#budget.release(budget - kept);
-    handOver();
+    this.#packBudget.release(held - kept);
+    keep(0);
     if (type === 'data') {
       this.stats.dataBlobs++;
       this.stats.dataAdded += plainLength;
@@ -227,7 +240,7 @@ export class BlobSaver {
     try {
       await this.#upload(packer.finish(this.#repo.key));
     } finally {
-      this.#budget.release(budget);
+      this.#packBudget.release(budget);
     }
   }
 

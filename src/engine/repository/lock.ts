@@ -7,7 +7,7 @@
  */
 import * as os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
+import { ChunkvaultError, ErrorCode, errorMessage, throwIfAborted } from '../errors.ts';
 import { parseLock, serializeLock, formatTime, type LockInfo } from '../format/index.ts';
 import { shortId, type Id } from '../id.ts';
 import { currentUser } from '../current-user.ts';
@@ -28,7 +28,15 @@ export interface LockOptions {
   signal?: AbortSignal;
   /** Called when a refresh fails; the lock may have been removed by someone else. */
   onRefreshError?: (e: unknown) => void;
+  /** For tests: how often the lock is refreshed, and after how long without a refresh it counts as lost. */
+  timing?: { refreshMs: number; lostAfterMs: number };
 }
+
+/**
+ * A lock that could not be refreshed for this long is about to look stale to everyone
+ * else (30 minutes), who may then remove it: the work under it must stop (restic 0.16's rule).
+ */
+const LOST_AFTER_MS = STALE_LOCK_MS - LOCK_REFRESH_MS;
 
 export interface LockHolder {
   readonly id: Id;
@@ -43,16 +51,28 @@ export class RepositoryLock {
   #released = false;
   #refreshing: Promise<void> | undefined;
   readonly #onRefreshError: ((e: unknown) => void) | undefined;
+  readonly #timing: { refreshMs: number; lostAfterMs: number };
+  #refreshedAt = Date.now();
+  readonly #lost = new AbortController();
 
-  private constructor(repo: Repository, id: Id, info: Omit<LockInfo, 'time'>, onRefreshError?: (e: unknown) => void) {
+  private constructor(repo: Repository, id: Id, info: Omit<LockInfo, 'time'>, opts: LockOptions) {
     this.#repo = repo;
     this.#id = id;
     this.#info = info;
-    this.#onRefreshError = onRefreshError;
+    this.#onRefreshError = opts.onRefreshError;
+    this.#timing = opts.timing ?? { refreshMs: LOCK_REFRESH_MS, lostAfterMs: LOST_AFTER_MS };
   }
 
   get id(): Id {
     return this.#id;
+  }
+
+  /**
+   * Fires when the lock could not be refreshed for 25 minutes: others will soon see it as
+   * stale. Work that changes the repository checks it before each step.
+   */
+  get lost(): AbortSignal {
+    return this.#lost.signal;
   }
 
   static async acquire(repo: Repository, opts: LockOptions): Promise<RepositoryLock> {
@@ -75,7 +95,7 @@ export class RepositoryLock {
           throw e;
         }
         if (!late) {
-          const lock = new RepositoryLock(repo, id, info, opts.onRefreshError);
+          const lock = new RepositoryLock(repo, id, info, opts);
           lock.#schedule();
           return lock;
         }
@@ -93,6 +113,7 @@ export class RepositoryLock {
     if (this.#released) return;
     const old = this.#id;
     this.#id = await writeLock(this.#repo, this.#info);
+    this.#refreshedAt = Date.now();
     await this.#repo.backend.remove({ type: 'lock', name: old });
   }
 
@@ -108,11 +129,21 @@ export class RepositoryLock {
   #schedule(): void {
     this.#timer = setTimeout(() => {
       this.#refreshing = this.refresh()
-        .catch((e) => this.#onRefreshError?.(e))
+        .catch((e) => {
+          this.#onRefreshError?.(e);
+          if (Date.now() - this.#refreshedAt >= this.#timing.lostAfterMs && !this.#lost.signal.aborted) {
+            this.#lost.abort(
+              new ChunkvaultError(
+                ErrorCode.Locked,
+                `the repository lock could not be refreshed for ${formatDuration(Date.now() - this.#refreshedAt)} (${errorMessage(e)}): others may soon take it for stale and remove it, so the operation stopped`,
+              ),
+            );
+          }
+        })
         .finally(() => {
           if (!this.#released) this.#schedule();
         });
-    }, LOCK_REFRESH_MS);
+    }, this.#timing.refreshMs);
     // A pending refresh must not keep a finished process alive.
     this.#timer.unref();
   }
@@ -189,7 +220,9 @@ async function findConflict(repo: Repository, exclusive: boolean, own: Id | unde
 function lockedError(holder: LockHolder, wantExclusive: boolean, waitedMs: number): ChunkvaultError {
   const { info } = holder;
   const kind = info.exclusive ? 'an exclusive' : 'a';
-  const stale = isStale(info) ? ' It looks stale (old, or its process is gone): remove it with `restic unlock` once you are sure nothing uses the repository.' : '';
+  const stale = isStale(info)
+    ? ' It looks stale (not refreshed for 30 minutes, or its process is gone): `chunkvault unlock` (or `restic unlock`) removes stale locks.'
+    : '';
   return new ChunkvaultError(
     ErrorCode.Locked,
     `repository is locked: ${kind} lock ${shortId(holder.id)} is held by ${info.username}@${info.hostname} (pid ${info.pid}) since ${formatTime(info.time)}; ` +

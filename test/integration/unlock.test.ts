@@ -1,0 +1,60 @@
+/**
+ * `chunkvault unlock`: a prune killed with SIGKILL leaves its exclusive lock behind, which
+ * blocks every backup; unlock removes it (its process is gone), keeps a lock whose process
+ * is alive, and removes that one too only with --remove-all.
+ */
+import { writeFile, readdir } from 'node:fs/promises';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalBackend } from '../../src/backends/local.ts';
+import { RepositoryLock } from '../../src/engine/repository/lock.ts';
+import { Repository } from '../../src/engine/repository/repository.ts';
+import { runCli } from '../helpers/cli.ts';
+import { makeTempDir, removeDir } from '../helpers/temp.ts';
+
+const PASSWORD = 'unlock test';
+const ENV = { CHUNKVAULT_PASSWORD: PASSWORD };
+
+describe('chunkvault unlock', () => {
+  let dir: string;
+  let repo: string;
+  const cli = (args: string[], extra: Record<string, string> = {}) => runCli(['-r', repo, ...args], { ...ENV, ...extra }, dir);
+  const locks = async () => (await readdir(path.join(repo, 'locks'))).filter((n) => /^[0-9a-f]{64}$/.test(n));
+
+  beforeAll(async () => {
+    dir = await makeTempDir('cv-unlock-');
+    repo = path.join(dir, 'repo');
+    await writeFile(path.join(dir, 'file.txt'), 'some data\n');
+    expect((await cli(['init'])).code).toBe(0);
+    expect((await cli(['backup', path.join(dir, 'file.txt')])).code).toBe(0);
+  }, 60_000);
+  afterAll(() => removeDir(dir));
+
+  it('removes the lock of a killed prune, which blocked backups', async () => {
+    const killed = await cli(['prune'], { CHUNKVAULT_FAILPOINT: 'prune:planned:1' });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(await locks()).toHaveLength(1);
+    const blocked = await cli(['backup', path.join(dir, 'file.txt')]);
+    expect(blocked.code).toBe(11);
+    expect(blocked.stderr).toContain('`chunkvault unlock`');
+    const r = await cli(['unlock']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/removed \w{8} exclusive lock/);
+    expect(await locks()).toEqual([]);
+    expect((await cli(['backup', path.join(dir, 'file.txt')])).code).toBe(0);
+  }, 60_000);
+
+  it('keeps a live lock unless --remove-all', async () => {
+    const live = await RepositoryLock.acquire(await Repository.open(new LocalBackend(repo), PASSWORD), { exclusive: false });
+    try {
+      const kept = await cli(['unlock']);
+      expect(kept.stdout).toMatch(/kept \w{8} shared lock/);
+      expect(await locks()).toEqual([live.id]);
+      const all = await cli(['unlock', '--remove-all']);
+      expect(all.stdout).toMatch(/removed \w{8} shared lock/);
+      expect(await locks()).toEqual([]);
+    } finally {
+      await live.release();
+    }
+  }, 60_000);
+});
