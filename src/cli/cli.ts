@@ -2,6 +2,7 @@
  * The `chunkvault` command line: parse, dispatch, map errors to restic's exit codes.
  */
 import { parseArgs } from 'node:util';
+import { parseDuration } from '../engine/duration.ts';
 import { errorMessage } from '../engine/errors.ts';
 import { PROGRAM_VERSION } from '../engine/version.ts';
 import { installSignalHandlers } from '../runtime/signals.ts';
@@ -20,7 +21,7 @@ import { consoleOutput } from './output.ts';
 
 const USAGE = `chunkvault ${PROGRAM_VERSION}: encrypted, deduplicated backups in restic's repository format
 
-Usage: chunkvault [-r REPO] [--password-file FILE] [--cacert FILE] [--json] [-q] COMMAND [options]
+Usage: chunkvault [-r REPO] [--password-file FILE] [--cacert FILE] [--lock-wait DURATION] [--json] [-q] COMMAND [options]
 
 Commands:
   init        create a repository
@@ -35,7 +36,8 @@ Commands:
   version     print the version
 
 The repository comes from -r or RESTIC_REPOSITORY, the password from --password-file,
-CHUNKVAULT_PASSWORD or RESTIC_PASSWORD. 'chunkvault COMMAND --help' describes a command.`;
+CHUNKVAULT_PASSWORD or RESTIC_PASSWORD. --lock-wait (e.g. 5m) waits for other processes'
+locks instead of failing at once. 'chunkvault COMMAND --help' describes a command.`;
 
 const COMMAND_FLAGS = {
   init: { 'repository-version': { type: 'string' } },
@@ -102,7 +104,6 @@ const COMMAND_FLAGS = {
     prune: { type: 'boolean', default: false },
     'max-unused': { type: 'string' },
     'max-repack-size': { type: 'string' },
-    'lock-wait': { type: 'string' },
   },
   unlock: {
     'remove-all': { type: 'boolean', default: false },
@@ -112,7 +113,6 @@ const COMMAND_FLAGS = {
     'max-unused': { type: 'string' },
     'max-repack-size': { type: 'string' },
     'repack-uncompressed': { type: 'boolean', default: false },
-    'lock-wait': { type: 'string' },
   },
 } as const;
 
@@ -168,6 +168,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     passwordFile: v['password-file'] as string | undefined,
     json: v.json === true,
     quiet: v.quiet === true,
+    lockWaitMs: typeof v['lock-wait'] === 'string' ? parseDuration(v['lock-wait'], '--lock-wait') : 0,
   };
   const out = consoleOutput(g.quiet);
   const signals = installSignalHandlers((sig, count) =>
@@ -213,5 +214,5 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
 /** Whether argv[i] is the value of a preceding global flag that takes one. */
 function isFlagValue(argv: string[], i: number): boolean {
   const prev = argv[i - 1];
-  return prev === '-r' || prev === '--repo' || prev === '-p' || prev === '--password-file';
+  return prev === '-r' || prev === '--repo' || prev === '-p' || prev === '--password-file' || prev === '--cacert' || prev === '--lock-wait';
 }

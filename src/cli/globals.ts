@@ -17,6 +17,8 @@ export interface GlobalOptions {
   passwordFile?: string;
   json: boolean;
   quiet: boolean;
+  /** How long to wait for another process's lock (--lock-wait). @default 0 */
+  lockWaitMs?: number;
 }
 
 export const GLOBAL_FLAGS = {
@@ -24,6 +26,7 @@ export const GLOBAL_FLAGS = {
   'password-file': { type: 'string', short: 'p' },
   json: { type: 'boolean', default: false },
   cacert: { type: 'string' },
+  'lock-wait': { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;

@@ -44,6 +44,22 @@ describe('chunkvault unlock', () => {
     expect((await cli(['backup', path.join(dir, 'file.txt')])).code).toBe(0);
   }, 60_000);
 
+  it('a CLI backup with --lock-wait waits for an exclusive lock to go away', async () => {
+    const held = await RepositoryLock.acquire(await Repository.open(new LocalBackend(repo), PASSWORD), { exclusive: true });
+    let released = false;
+    try {
+      const waiting = cli(['--lock-wait', '1m', 'backup', path.join(dir, 'file.txt')]);
+      await new Promise((r) => setTimeout(r, 2500));
+      released = true;
+      await held.release();
+      const r = await waiting;
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/snapshot \w{8} saved/);
+    } finally {
+      if (!released) await held.release();
+    }
+  }, 90_000);
+
   it('keeps a live lock unless --remove-all', async () => {
     const live = await RepositoryLock.acquire(await Repository.open(new LocalBackend(repo), PASSWORD), { exclusive: false });
     try {

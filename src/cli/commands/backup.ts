@@ -61,6 +61,7 @@ export async function runBackup(
   const dump = dumpSource(args, paths, out, env);
   const repo = await openRepository(g, env, { compression, signal });
   const result = await backup(repo, {
+    lockWaitMs: g.lockWaitMs,
     targets: dump ? [] : paths,
     dump,
     excludes: args.exclude ?? [],

@@ -57,6 +57,7 @@ export async function runCheck(g: GlobalOptions, args: CheckArgs, out: Output, e
   const repo = await openRepository(g, env, { signal });
   if (!g.json) out.info(readData ? `checking the repository, reading ${describeSelection(readData)}` : 'checking the repository structure (no pack data read)');
   const report = await check(repo, {
+    lockWaitMs: g.lockWaitMs,
     readData,
     noLock: args['no-lock'] === true,
     signal,

@@ -55,6 +55,7 @@ export async function runDrill(
   const repo = await openRepository(g, env, { signal });
   const command = args.command;
   const report = await drill(repo, {
+    lockWaitMs: g.lockWaitMs,
     startedAt,
     snapshot: positionals[0] ?? 'latest',
     filter: { hosts: args.host, tags: args.tag, paths: args.path },

@@ -1,5 +1,4 @@
 import { forget } from '../../engine/commands/forget.ts';
-import { parseDuration } from '../../engine/duration.ts';
 import { invalidInput } from '../../engine/errors.ts';
 import { DEFAULT_GROUP_BY, forgetJson, parseGroupBy, parsePolicy } from '../../engine/retention/index.ts';
 import { forgetReportLines } from '../../ui/forget-report.ts';
@@ -32,7 +31,6 @@ Policy (at least one is required):
 Options:
   -n, --dry-run              show the decisions, change nothing
   --prune                    prune afterwards, under the same lock
-  --lock-wait DURATION       wait this long for other processes' locks (e.g. 5m)
   --json                     restic's forget --json output`;
 
 export interface ForgetArgs {
@@ -57,7 +55,6 @@ export interface ForgetArgs {
   prune?: boolean;
   'max-unused'?: string;
   'max-repack-size'?: string;
-  'lock-wait'?: string;
 }
 
 export async function runForget(g: GlobalOptions, args: ForgetArgs, positionals: string[], out: Output, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<number> {
@@ -80,7 +77,6 @@ export async function runForget(g: GlobalOptions, args: ForgetArgs, positionals:
     keepTags: args['keep-tag'],
   });
   const groupBy = parseGroupBy(args['group-by'] ?? DEFAULT_GROUP_BY);
-  const lockWaitMs = args['lock-wait'] ? parseDuration(args['lock-wait'], '--lock-wait') : 0;
   const onStep = pruneFailpoint(env);
   const repo = await openRepository(g, env, { signal });
   const result = await forget(repo, {
@@ -97,7 +93,7 @@ export async function runForget(g: GlobalOptions, args: ForgetArgs, positionals:
           onProgress: g.json ? undefined : (p) => out.progress(pruneProgressLine(p)),
         }
       : undefined,
-    lockWaitMs,
+    lockWaitMs: g.lockWaitMs,
     signal,
     localTimeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     onLockRefreshError: (e) => out.warn(`could not refresh the repository lock: ${(e as Error).message}`),

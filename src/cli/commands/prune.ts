@@ -1,5 +1,4 @@
 import { prune, type PruneResult } from '../../engine/commands/prune.ts';
-import { parseDuration } from '../../engine/duration.ts';
 import { pruneProgressLine, pruneReportLines } from '../../ui/prune-report.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { pruneFailpoint } from '../failpoint.ts';
@@ -9,7 +8,7 @@ import type { Output } from '../output.ts';
 export const PRUNE_HELP = `chunkvault prune: delete data that no snapshot uses, as restic prune does
 
 Usage: chunkvault prune -r REPO [--dry-run] [--max-unused 5%] [--max-repack-size SIZE]
-                        [--repack-uncompressed] [--lock-wait DURATION] [--json]
+                        [--repack-uncompressed] [--json]
 
 Takes an exclusive lock, finds the blobs every snapshot still uses, deletes packs that hold
 nothing used, and repacks partly used packs until the unused data left is within
@@ -23,7 +22,6 @@ Options:
                              tree, mixed and tiny packs are still repacked, as restic does)
   --max-repack-size SIZE     repack at most this much data (e.g. 1G)
   --repack-uncompressed      recompress data stored uncompressed (format v2)
-  --lock-wait DURATION       wait this long for other processes' locks (e.g. 5m)
 
 Exit codes: 0 done, 1 failure, 10 no repository, 11 locked, 12 wrong password, 130 interrupted.`;
 
@@ -32,11 +30,9 @@ export interface PruneArgs {
   'max-unused'?: string;
   'max-repack-size'?: string;
   'repack-uncompressed'?: boolean;
-  'lock-wait'?: string;
 }
 
 export async function runPrune(g: GlobalOptions, args: PruneArgs, out: Output, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<number> {
-  const lockWaitMs = args['lock-wait'] ? parseDuration(args['lock-wait'], '--lock-wait') : 0;
   const onStep = pruneFailpoint(env);
   const repo = await openRepository(g, env, { signal });
   const result = await prune(repo, {
@@ -44,7 +40,7 @@ export async function runPrune(g: GlobalOptions, args: PruneArgs, out: Output, e
     maxUnused: args['max-unused'],
     maxRepackSize: args['max-repack-size'],
     repackUncompressed: args['repack-uncompressed'] === true,
-    lockWaitMs,
+    lockWaitMs: g.lockWaitMs,
     signal,
     onStep,
     progressIntervalMs: out.progressIntervalMs,

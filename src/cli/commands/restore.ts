@@ -62,6 +62,7 @@ export async function runRestore(
   let result: RestoreResult;
   try {
     result = await restore(repo, {
+    lockWaitMs: g.lockWaitMs,
       snapshot: positionals[0] ?? 'latest',
       filter: { hosts: args.host, tags: args.tag, paths: args.path },
       target: args.target,
