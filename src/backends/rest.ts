@@ -5,6 +5,7 @@
  * Listing asks for protocol v2 (names with sizes); a v1 server answers with names only,
  * and each is then stat'ed, as restic does.
  */
+import { concatBytes } from '../engine/bytes.ts';
 import { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import { payloadParts, type Backend, type CallOptions, type FileInfo, type FileType, type Handle, type Payload } from './backend.ts';
@@ -245,18 +246,8 @@ export class RestBackend implements Backend {
         return out;
       }
       const chunks: Uint8Array[] = [];
-      let total = 0;
-      for await (const chunk of res.body) {
-        chunks.push(chunk);
-        total += chunk.byteLength;
-      }
-      const out = new Uint8Array(total);
-      let at = 0;
-      for (const c of chunks) {
-        out.set(c, at);
-        at += c.byteLength;
-      }
-      return out;
+      for await (const chunk of res.body) chunks.push(chunk);
+      return concatBytes(chunks);
     } catch (e) {
       if (e instanceof BackendError) throw e;
       throw this.#networkError(op, h, e, signal);

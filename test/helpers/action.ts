@@ -2,7 +2,7 @@
  * Runs the action's entry point as the runner does: inputs in INPUT_* variables, outputs
  * and the job summary written to the files GITHUB_OUTPUT and GITHUB_STEP_SUMMARY name.
  */
-import { execFile } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
@@ -30,7 +30,8 @@ export function parseOutputFile(text: string): Record<string, string> {
   return out;
 }
 
-export async function runAction(inputs: Record<string, string>, workDir: string, entry = ENTRY): Promise<ActionRun> {
+/** The runner's environment for the action: inputs as INPUT_*, the output and summary files. */
+async function actionEnvironment(inputs: Record<string, string>, workDir: string): Promise<{ env: Record<string, string>; outputFile: string; summaryFile: string }> {
   const outputFile = path.join(workDir, `output-${Date.now()}-${Math.random().toString(16).slice(2)}`);
   const summaryFile = `${outputFile}-summary`;
   await writeFile(outputFile, '');
@@ -46,16 +47,32 @@ export async function runAction(inputs: Record<string, string>, workDir: string,
     RUNNER_TEMP: workDir,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [entry], { env, cwd: workDir, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-  return {
-    code,
-    stdout,
-    stderr,
-    outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
-    summary: await readFile(summaryFile, 'utf8'),
-  };
+  return { env, outputFile, summaryFile };
+}
+
+/** Starts the action as a child process the test can signal; `done` resolves with its result. */
+export async function startAction(inputs: Record<string, string>, workDir: string, entry = ENTRY): Promise<{ child: ChildProcess; done: Promise<ActionRun> }> {
+  const { env, outputFile, summaryFile } = await actionEnvironment(inputs, workDir);
+  const child = spawn(process.execPath, [entry], { env, cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<ActionRun>((resolve) =>
+    child.on('close', async (code) => {
+      resolve({
+        code: code ?? 1,
+        stdout,
+        stderr,
+        outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
+        summary: await readFile(summaryFile, 'utf8'),
+      });
+    }),
+  );
+  return { child, done };
+}
+
+/** Runs the action to its end. */
+export async function runAction(inputs: Record<string, string>, workDir: string, entry = ENTRY): Promise<ActionRun> {
+  return (await startAction(inputs, workDir, entry)).done;
 }

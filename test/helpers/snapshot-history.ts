@@ -4,6 +4,7 @@
  * straight into a real restic repository as snapshot files that point at one tree made
  * by a real `restic backup`, so restic's own `forget` can judge the same history.
  */
+import { seededRandom } from '../../src/engine/seeded-random.ts';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { LocalBackend } from '../../src/backends/local.ts';
@@ -21,17 +22,6 @@ export interface SnapshotSpec {
   tags?: string[];
 }
 
-/** mulberry32: small, fast, reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 

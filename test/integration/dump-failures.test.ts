@@ -6,19 +6,17 @@
  * leaves no lock, and what it uploaded is referenced by no snapshot: restic's check
  * passes afterwards.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAction, type ActionRun } from '../helpers/action.ts';
+import { runAction, startAction, type ActionRun } from '../helpers/action.ts';
 import { runCli } from '../helpers/cli.ts';
 import { pgBin, startPostgres, type PostgresServer } from '../helpers/postgres.ts';
 import { restic } from '../helpers/restic.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
 
 const PASSWORD = 'dump-failures-secret';
-const ENTRY = path.resolve(import.meta.dirname, '../../src/main.ts');
 
 interface RepoState {
   snapshots: string[];
@@ -152,36 +150,6 @@ describe('a dump that fails writes no snapshot and says why', () => {
     expect(snapshots.map((s: { paths: string[] }) => s.paths).sort()).toEqual([['/dump.sql'], ['/empty.sql']]);
   });
 });
-
-/** The action as a child process the test can signal (runAction only returns its result). */
-async function startAction(inputs: Record<string, string>, workDir: string): Promise<{ child: ReturnType<typeof spawn>; done: Promise<ActionRun> }> {
-  const outputFile = path.join(workDir, `output-${Date.now()}`);
-  const summaryFile = `${outputFile}-summary`;
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/root',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_WORKSPACE: workDir,
-    GITHUB_REPOSITORY: 'octo-org/app',
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    RUNNER_TEMP: workDir,
-  };
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  await writeFile(outputFile, '');
-  await writeFile(summaryFile, '');
-  const child = spawn(process.execPath, [ENTRY], { env, cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<ActionRun>((resolve) =>
-    child.on('close', async (code) => {
-      resolve({ code: code ?? 1, stdout, stderr, outputs: {}, summary: await readFile(summaryFile, 'utf8') });
-    }),
-  );
-  return { child, done };
-}
 
 function isAlive(pid: number): boolean {
   try {

@@ -5,6 +5,7 @@
  * ⌊count·x/100⌋ packs (at least one) at random. Selection is over the packs the index
  * names, missing ones included.
  */
+import { seededRandom } from '../seeded-random.ts';
 import { randomInt } from 'node:crypto';
 import { invalidInput } from '../errors.ts';
 import type { Id } from '../id.ts';
@@ -90,7 +91,7 @@ export function selectPacks(packIds: Iterable<Id>, sel: ReadDataSelection): Id[]
       let count = Math.trunc(all.length * (sel.percent / 100));
       if (all.length > 0 && count < 1) count = 1;
       // A partial Fisher-Yates shuffle: the first `count` places get a uniform sample.
-      const next = mulberry32(sel.seed ?? randomInt(2 ** 32));
+      const next = seededRandom(sel.seed ?? randomInt(2 ** 32));
       for (let i = 0; i < count; i++) {
         const j = i + Math.floor(next() * (all.length - i));
         [all[i], all[j]] = [all[j]!, all[i]!];
@@ -112,14 +113,3 @@ export function describeSelection(sel: ReadDataSelection): string {
   }
 }
 
-/** A small seeded PRNG (uniform in [0, 1)); the choice only has to be reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
