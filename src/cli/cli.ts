@@ -51,6 +51,7 @@ const COMMAND_FLAGS = {
     stdin: { type: 'boolean', default: false },
     'stdin-from-command': { type: 'boolean', default: false },
     'stdin-filename': { type: 'string' },
+    'allow-empty-dump': { type: 'boolean', default: false },
   },
   snapshots: {
     host: { type: 'string', multiple: true },

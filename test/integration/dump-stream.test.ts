@@ -236,4 +236,20 @@ describe('a dump streamed into a snapshot', () => {
     expect(both.code).toBe(1);
     expect(both.stderr).toContain('cannot be used together');
   });
+
+  it('the CLI refuses an empty dump unless --allow-empty-dump', async () => {
+    const env = { RESTIC_REPOSITORY: path.join(dir, 'repo-interop'), RESTIC_PASSWORD: 'stdin-interop' };
+    const before = (await runCli(['--json', 'snapshots'], env)).stdout;
+    const empty = await runCli(['backup', '--stdin-filename', 'nothing.sql', '--stdin-from-command', '--', 'true'], env);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('is empty');
+    expect((await runCli(['--json', 'snapshots'], env)).stdout).toBe(before);
+    const allowed = await runCli(['backup', '--allow-empty-dump', '--stdin-filename', 'nothing.sql', '--stdin-from-command', '--', 'true'], env);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    const list = JSON.parse((await runCli(['--json', 'snapshots'], env)).stdout) as { paths: string[] }[];
+    expect(list.some((s) => s.paths.includes('/nothing.sql'))).toBe(true);
+    const misplaced = await runCli(['backup', '--allow-empty-dump', dir], env);
+    expect(misplaced.code).toBe(1);
+    expect(misplaced.stderr).toContain('--allow-empty-dump needs --stdin');
+  });
 });

@@ -30,6 +30,8 @@ Options:
                        killed or writes nothing, no snapshot is written (exit code 1).
                        It runs without the repository password in its environment.
   --stdin-filename NAME  the file name for --stdin and --stdin-from-command (default: stdin)
+  --allow-empty-dump   accept a --stdin or --stdin-from-command that writes nothing (else:
+                       no snapshot, exit 1)
 
 Exit codes: 0 done, 3 snapshot written but some files could not be read, 1 failure,
 10 no repository, 11 locked, 12 wrong password, 130 interrupted.`;
@@ -44,6 +46,7 @@ export interface BackupArgs {
   stdin?: boolean;
   'stdin-from-command'?: boolean;
   'stdin-filename'?: string;
+  'allow-empty-dump'?: boolean;
 }
 
 /** restic's default --stdin-filename. */
@@ -88,20 +91,23 @@ export async function runBackup(
  */
 function dumpSource(args: BackupArgs, positionals: string[], out: Output, env: NodeJS.ProcessEnv): DumpSource | undefined {
   const filename = args['stdin-filename'] ?? DEFAULT_STDIN_FILENAME;
+  const allowEmpty = args['allow-empty-dump'] === true;
   if (args.stdin && args['stdin-from-command']) throw usage('--stdin and --stdin-from-command cannot be used together');
   if (args['stdin-from-command']) {
     if (positionals.length === 0) throw usage('--stdin-from-command needs a command: chunkvault backup --stdin-from-command -- CMD [ARGS...]');
     return execDumpSource(positionals, {
       filename,
+      allowEmpty,
       env: commandEnvironment(env, {}),
       onStderrLine: (line) => out.info(`  | ${line}`),
     });
   }
   if (args.stdin) {
     if (positionals.length > 0) throw usage('--stdin was given and so were paths to back up: use one or the other');
-    return streamDumpSource(process.stdin, { filename });
+    return streamDumpSource(process.stdin, { filename, allowEmpty });
   }
   if (args['stdin-filename'] !== undefined) throw usage('--stdin-filename needs --stdin or --stdin-from-command');
+  if (allowEmpty) throw usage('--allow-empty-dump needs --stdin or --stdin-from-command');
   if (positionals.length === 0) throw usage('no paths given');
   return undefined;
 }
