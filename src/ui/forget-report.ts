@@ -1,7 +1,7 @@
 /** A forget plan as text: per group, each snapshot kept (with the rules that keep it) or removed. */
 import type { ForgetResult } from '../engine/commands/forget.ts';
-import { formatTime } from '../engine/format/index.ts';
 import { describeGroupKey, describePolicy, type ForgetGroup } from '../engine/retention/index.ts';
+import { snapshotTimeText } from './snapshot-time.ts';
 
 export interface SnapshotDecision {
   id: string;
@@ -19,7 +19,7 @@ export function groupDecisions(g: ForgetGroup): SnapshotDecision[] {
   const reasons = new Map(g.reasons.map((r) => [r.entry.id, r.matches]));
   const row = (decision: 'keep' | 'remove') => (e: ForgetGroup['keep'][number]): SnapshotDecision => ({
     id: e.id,
-    time: formatTime(e.snapshot.time).replace('T', ' ').replace(/\.\d+/, '').replace('Z', ''),
+    time: snapshotTimeText(e.snapshot.time),
     host: e.snapshot.hostname ?? '',
     tags: (e.snapshot.tags ?? []).join(','),
     paths: e.snapshot.paths.join(', '),

@@ -2,7 +2,7 @@
 import * as core from '@actions/core';
 import { backup } from '../../engine/commands/backup.ts';
 import { isDumpError } from '../../engine/dump/index.ts';
-import { ChunkvaultError, ErrorCode, errorMessage } from '../../engine/errors.ts';
+import { ChunkvaultError, ErrorCode } from '../../engine/errors.ts';
 import { formatBytes, formatCount, formatDuration } from '../../engine/human.ts';
 import { shellDumpSource } from '../../runtime/dump-command.ts';
 import { commandEnvironment } from '../../runtime/run-shell.ts';
@@ -13,6 +13,7 @@ import { setBackupOutputs, writeBackupSummary, writeDumpFailureSummary } from '.
 import type { BackupSettings } from '../settings.ts';
 import { expandSources } from '../sources.ts';
 import { PROGRESS_INTERVAL_MS } from './progress.ts';
+import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 export async function runBackupMode(settings: BackupSettings, signal: AbortSignal): Promise<void> {
   const { repo, location, finish } = await openRepository(settings, { init: settings.init, compression: settings.compression, signal });
@@ -47,7 +48,7 @@ export async function runBackupMode(settings: BackupSettings, signal: AbortSigna
       progressIntervalMs: PROGRESS_INTERVAL_MS,
       onProgress: (p) => core.info(backupProgressLine(p)),
       onSourceError: (e) => core.warning(`not backed up: ${e.path}: ${e.message}`),
-      onLockRefreshError: (e) => core.warning(`could not refresh the repository lock: ${errorMessage(e)}`),
+      onLockRefreshError: (e) => core.warning(lockRefreshWarning(e)),
     }),
   ).catch(async (e: unknown) => {
     if (isDumpError(e)) {

@@ -2,13 +2,13 @@
 import * as core from '@actions/core';
 import { describeSelection, type CheckReport, type Finding } from '../../engine/checker/index.ts';
 import { check } from '../../engine/commands/check.ts';
-import { errorMessage } from '../../engine/errors.ts';
 import { formatBytes, formatCount, formatDuration } from '../../engine/human.ts';
 import { Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { CheckSettings } from '../settings.ts';
 import { code, escapeHtml } from '../summary-html.ts';
 import { PROGRESS_INTERVAL_MS } from './progress.ts';
+import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 /** Findings listed in the summary; the log has them all. */
 const MAX_FINDINGS_SHOWN = 50;
@@ -23,7 +23,7 @@ export async function runCheckMode(settings: CheckSettings, signal: AbortSignal)
       lockWaitMs: settings.lockWaitMs,
       progressIntervalMs: PROGRESS_INTERVAL_MS,
       onProgress: (p) => core.info(`[${formatDuration(p.elapsedMs)}] ${p.phase}: ${formatCount(p.packsRead)} packs, ${formatBytes(p.bytesRead)} read`),
-      onLockRefreshError: (e) => core.warning(`could not refresh the repository lock: ${errorMessage(e)}`),
+      onLockRefreshError: (e) => core.warning(lockRefreshWarning(e)),
     }),
   );
   for (const f of report.errors) core.error(findingLine(f));

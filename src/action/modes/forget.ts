@@ -1,14 +1,14 @@
 /** Mode `forget`: the retention policy's decisions, each snapshot with the rule that kept it; optionally a prune. */
 import * as core from '@actions/core';
 import { forget, type ForgetResult } from '../../engine/commands/forget.ts';
-import { errorMessage } from '../../engine/errors.ts';
 import { describeGroupKey, describePolicy } from '../../engine/retention/index.ts';
 import { forgetReportLines, groupDecisions } from '../../ui/forget-report.ts';
 import { Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { ForgetSettings } from '../settings.ts';
 import { code, escapeHtml } from '../summary-html.ts';
-import { addPruneSummary, pruneCallbacks, setPruneOutputs } from './prune.ts';
+import { addPruneSummary, pruneOptions, setPruneOutputs } from './prune.ts';
+import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 /** Snapshot rows in the summary; the outputs list every id. */
 const MAX_ROWS = 200;
@@ -21,12 +21,12 @@ export async function runForgetMode(settings: ForgetSettings, signal: AbortSigna
       groupBy: settings.groupBy,
       filter: settings.filter,
       dryRun: settings.dryRun,
-      prune: settings.prune ? pruneCallbacks(settings.pruneTuning, signal) : undefined,
+      prune: settings.prune ? pruneOptions(settings.pruneTuning) : undefined,
       lockWaitMs: settings.lockWaitMs,
       signal,
       // restic computes keep-within cut-offs in the local zone (UTC on hosted runners).
       localTimeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-      onLockRefreshError: (e) => core.warning(`could not refresh the repository lock: ${errorMessage(e)}`),
+      onLockRefreshError: (e) => core.warning(lockRefreshWarning(e)),
     });
     for (const line of forgetReportLines(r)) core.info(line);
     return r;

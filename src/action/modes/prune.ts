@@ -1,7 +1,6 @@
 /** Mode `prune`: delete data no snapshot uses; the plan and the result in the log and the summary. */
 import * as core from '@actions/core';
 import { prune, type PruneResult } from '../../engine/commands/prune.ts';
-import { errorMessage } from '../../engine/errors.ts';
 import { formatBytes, formatCount, formatDuration } from '../../engine/human.ts';
 import { pruneProgressLine, pruneReportLines } from '../../ui/prune-report.ts';
 import { Outputs } from '../constants.ts';
@@ -9,26 +8,26 @@ import { openRepository } from '../open-repository.ts';
 import type { PruneSettings, PruneTuning } from '../settings.ts';
 import { escapeHtml } from '../summary-html.ts';
 import { PROGRESS_INTERVAL_MS } from './progress.ts';
+import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 export async function runPruneMode(settings: PruneSettings, signal: AbortSignal): Promise<void> {
   const { repo, location, finish } = await openRepository(settings, { signal });
   const result = await core.group(`Pruning ${location}${settings.dryRun ? ' (dry run)' : ''}`, () =>
-    prune(repo, { ...pruneCallbacks(settings.pruneTuning, signal), dryRun: settings.dryRun, lockWaitMs: settings.lockWaitMs, signal }),
+    prune(repo, { ...pruneOptions(settings.pruneTuning), dryRun: settings.dryRun, lockWaitMs: settings.lockWaitMs, signal }),
   );
   setPruneOutputs(result);
   await addPruneSummary(core.summary.addHeading(`chunkvault: ${result.dryRun ? 'prune plan (dry run)' : 'prune done'}`, 2), result, location).write();
   await finish();
 }
 
-/** The prune options the action passes, with progress in the log. */
-export function pruneCallbacks(tuning: PruneTuning, signal: AbortSignal) {
+/** The prune options the action passes (forget's prune too), with progress in the log. */
+export function pruneOptions(tuning: PruneTuning) {
   return {
     maxUnused: tuning.maxUnused,
     maxRepackSize: tuning.maxRepackSize,
-    signal,
     progressIntervalMs: PROGRESS_INTERVAL_MS,
     onProgress: (p: Parameters<typeof pruneProgressLine>[0]) => core.info(`[${formatDuration(p.elapsedMs)}] ${pruneProgressLine(p)}`),
-    onLockRefreshError: (e: unknown) => core.warning(`could not refresh the repository lock: ${errorMessage(e)}`),
+    onLockRefreshError: (e: unknown) => core.warning(lockRefreshWarning(e)),
   };
 }
 

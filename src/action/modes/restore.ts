@@ -1,7 +1,6 @@
 /** Mode `restore`: a snapshot into a target directory, every blob verified on the way. */
 import * as core from '@actions/core';
 import { restore } from '../../engine/commands/restore.ts';
-import { errorMessage } from '../../engine/errors.ts';
 import { formatBytes, formatCount, formatDuration } from '../../engine/human.ts';
 import { restoreProgressLine } from '../../ui/restore-progress.ts';
 import { Outputs } from '../constants.ts';
@@ -9,6 +8,7 @@ import { openRepository } from '../open-repository.ts';
 import type { RestoreSettings } from '../settings.ts';
 import { code, escapeHtml } from '../summary-html.ts';
 import { PROGRESS_INTERVAL_MS } from './progress.ts';
+import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 export async function runRestoreMode(settings: RestoreSettings, signal: AbortSignal): Promise<void> {
   const { repo, location, finish } = await openRepository(settings, { signal });
@@ -24,7 +24,7 @@ export async function runRestoreMode(settings: RestoreSettings, signal: AbortSig
       progressIntervalMs: PROGRESS_INTERVAL_MS,
       onProgress: (p) => core.info(restoreProgressLine(p)),
       onWarning: (m) => core.warning(m),
-      onLockRefreshError: (e) => core.warning(`could not refresh the repository lock: ${errorMessage(e)}`),
+      onLockRefreshError: (e) => core.warning(lockRefreshWarning(e)),
     }),
   );
   core.info(

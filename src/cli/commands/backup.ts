@@ -10,6 +10,7 @@ import { formatBytes, formatCount, formatDuration, formatRate, formatRatio } fro
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
+import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 export const BACKUP_HELP = `chunkvault backup: back up files and directories into a new snapshot
 
@@ -76,7 +77,7 @@ export async function runBackup(
     progressIntervalMs: out.progressIntervalMs,
     onProgress: g.json ? undefined : (p) => out.progress(backupProgressLine(p)),
     onSourceError: (e) => out.warn(`${e.path}: ${e.message}`),
-    onLockRefreshError: (e) => out.warn(`could not refresh the repository lock: ${(e as Error).message}`),
+    onLockRefreshError: (e) => out.warn(lockRefreshWarning(e)),
   });
   out.done();
   if (g.json) out.result(JSON.stringify(summaryJson(result)));

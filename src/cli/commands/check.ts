@@ -12,6 +12,7 @@ import { formatBytes, formatCount, formatDuration } from '../../engine/human.ts'
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
+import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 export const CHECK_HELP = `chunkvault check: check the repository for errors, as restic check does
 
@@ -63,7 +64,7 @@ export async function runCheck(g: GlobalOptions, args: CheckArgs, out: Output, e
     signal,
     progressIntervalMs: out.progressIntervalMs,
     onProgress: g.json ? undefined : (p) => out.progress(progressLine(p)),
-    onLockRefreshError: (e) => out.warn(`could not refresh the repository lock: ${(e as Error).message}`),
+    onLockRefreshError: (e) => out.warn(lockRefreshWarning(e)),
   });
   out.done();
   if (g.json) out.result(JSON.stringify(report));

@@ -7,6 +7,7 @@ import { ExitCode } from '../exit-codes.ts';
 import { pruneFailpoint } from '../failpoint.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
+import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 export const FORGET_HELP = `chunkvault forget: remove snapshots by a retention policy, as restic forget does
 
@@ -96,7 +97,7 @@ export async function runForget(g: GlobalOptions, args: ForgetArgs, positionals:
     lockWaitMs: g.lockWaitMs,
     signal,
     localTimeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-    onLockRefreshError: (e) => out.warn(`could not refresh the repository lock: ${(e as Error).message}`),
+    onLockRefreshError: (e) => out.warn(lockRefreshWarning(e)),
   });
   out.done();
   if (g.json) {

@@ -4,6 +4,7 @@ import { ExitCode } from '../exit-codes.ts';
 import { pruneFailpoint } from '../failpoint.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
+import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 export const PRUNE_HELP = `chunkvault prune: delete data that no snapshot uses, as restic prune does
 
@@ -45,7 +46,7 @@ export async function runPrune(g: GlobalOptions, args: PruneArgs, out: Output, e
     onStep,
     progressIntervalMs: out.progressIntervalMs,
     onProgress: g.json ? undefined : (p) => out.progress(pruneProgressLine(p)),
-    onLockRefreshError: (e) => out.warn(`could not refresh the repository lock: ${(e as Error).message}`),
+    onLockRefreshError: (e) => out.warn(lockRefreshWarning(e)),
   });
   out.done();
   printPruneResult(result, g, out);

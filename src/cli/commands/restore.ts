@@ -11,6 +11,7 @@ import { restoreProgressLine } from '../../ui/restore-progress.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
+import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 export const RESTORE_HELP = `chunkvault restore: restore a snapshot into a directory
 
@@ -73,7 +74,7 @@ export async function runRestore(
       progressIntervalMs: out.progressIntervalMs,
       onProgress: g.json ? undefined : (p) => out.progress(restoreProgressLine(p)),
       onWarning: (w) => out.warn(w),
-      onLockRefreshError: (e) => out.warn(`could not refresh the repository lock: ${(e as Error).message}`),
+      onLockRefreshError: (e) => out.warn(lockRefreshWarning(e)),
     });
   } catch (e) {
     out.done();

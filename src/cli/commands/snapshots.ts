@@ -1,6 +1,6 @@
 import type { SnapshotEntry } from '../../engine/repository/repository.ts';
 import { listSnapshots } from '../../engine/commands/find-snapshot.ts';
-import { formatTime } from '../../engine/format/index.ts';
+import { snapshotTimeText } from '../../ui/snapshot-time.ts';
 import { snapshotJson } from '../../ui/snapshot-json.ts';
 import { formatBytes } from '../../engine/human.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
@@ -25,7 +25,7 @@ export async function runSnapshots(
   }
   const rows = list.map((s) => [
     s.id.slice(0, 8),
-    formatTime(s.snapshot.time).replace('T', ' ').replace(/\.\d+/, '').replace('Z', ''),
+    snapshotTimeText(s.snapshot.time),
     s.snapshot.hostname ?? '',
     (s.snapshot.tags ?? []).join(','),
     s.snapshot.summary ? formatBytes(s.snapshot.summary.totalBytesProcessed) : '',

@@ -21,6 +21,8 @@ export interface CheckIndex {
   readonly packs: PackTable;
   /** Blob lookups for the tree walk, from the same index files. */
   readonly blobs: MasterIndex;
+  /** The index files listed, with their sizes. */
+  readonly indexFileSizes: ReadonlyMap<Id, number>;
 }
 
 export interface LoadIndexOptions {
@@ -31,14 +33,14 @@ export interface LoadIndexOptions {
 
 /** Loads every index file, reporting unreadable ones, duplicate and mixed packs, old formats. */
 export async function loadCheckIndex(repo: Repository, findings: FindingList, opts: LoadIndexOptions = {}): Promise<CheckIndex> {
-  const ids: Id[] = [];
+  const indexFileSizes = new Map<Id, number>();
   try {
-    for await (const f of repo.backend.list('index', { signal: opts.signal })) ids.push(f.name);
+    for await (const f of repo.backend.list('index', { signal: opts.signal })) indexFileSizes.set(f.name, f.size);
   } catch (e) {
     rethrowIfAborted(e, opts.signal);
     findings.error('list-failed', `the index files cannot be listed: ${errorMessage(e)}`);
   }
-  ids.sort();
+  const ids = [...indexFileSizes.keys()].sort();
   // Loaded concurrently, merged in id order so that the findings come out the same each run.
   const files: (IndexFile | undefined)[] = new Array(ids.length);
   await forEachLimited(
@@ -103,7 +105,7 @@ export async function loadCheckIndex(repo: Repository, findings: FindingList, op
       findings.hint('pack-mixed', `pack ${packId} holds both tree and data blobs; \`restic prune\` separates them`, { packId });
     }
   }
-  return { packs: table, blobs };
+  return { packs: table, blobs, indexFileSizes };
 }
 
 /** Identifies an index entry completely: type, id, offset, lengths. */

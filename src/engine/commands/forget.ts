@@ -9,7 +9,7 @@ import { anySignal, throwIfAborted } from '../errors.ts';
 import type { Id } from '../id.ts';
 import { withLock } from '../repository/lock.ts';
 import type { Repository } from '../repository/repository.ts';
-import { planForget, retentionEntryFromDocument, type ForgetPlan, type GroupBy, type RetentionEntry, type RetentionPolicy } from '../retention/index.ts';
+import { planForget, retentionEntryFromDocument, type ForgetPlan, type GroupBy, type RetentionPolicy } from '../retention/index.ts';
 import { matchesFilter, type SnapshotFilter } from './find-snapshot.ts';
 import { pruneLocked, type PruneOptions, type PruneResult } from './prune.ts';
 
@@ -53,7 +53,8 @@ export async function forget(repo: Repository, opts: ForgetOptions): Promise<For
     async (lock) => {
       // A lock that can no longer be refreshed stops the forget before its next change.
       const signal = anySignal(opts.signal, lock.lost);
-      const all = await loadRetentionEntries(repo, signal);
+      // With the UTC offset each time was written with: restic buckets by it.
+      const all = await repo.loadSnapshotFiles(retentionEntryFromDocument, { signal });
       const considered = opts.filter ? all.filter((e) => matchesFilter(e, opts.filter!)) : all;
       const plan = planForget(considered, opts.policy, { groupBy: opts.groupBy, nowMs: opts.nowMs, localTimeZone: opts.localTimeZone });
       const removed = plan.groups.flatMap((g) => g.remove.map((e) => e.id));
@@ -74,15 +75,4 @@ export async function forget(repo: Repository, opts: ForgetOptions): Promise<For
       return result;
     },
   );
-}
-
-/** Every snapshot with the UTC offset its time was written with (restic buckets by it). */
-export async function loadRetentionEntries(repo: Repository, signal?: AbortSignal): Promise<RetentionEntry[]> {
-  const ids: Id[] = [];
-  for await (const f of repo.backend.list('snapshot', { signal })) ids.push(f.name);
-  const entries: RetentionEntry[] = [];
-  await forEachLimited(ids, Math.max(2, repo.backend.connections * 2), async (id) => {
-    entries.push(retentionEntryFromDocument(id, await repo.loadUnpacked('snapshot', id, { signal })));
-  });
-  return entries;
 }

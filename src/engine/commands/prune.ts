@@ -107,12 +107,12 @@ export async function pruneLocked(repo: Repository, opts: PruneOptions = {}): Pr
   try {
     // 1. What the repository holds and what the snapshots use.
     const findings = new FindingList();
-    const { packs, blobs } = await loadCheckIndex(repo, findings, { signal });
+    const { packs, blobs, indexFileSizes } = await loadCheckIndex(repo, findings, { signal });
     if (findings.errors.length > 0) {
       throw new ChunkvaultError(ErrorCode.Integrity, `${findings.errors[0]!.message}: prune stopped before changing anything; run check`);
     }
-    const oldIndexFiles = new Map<Id, number>();
-    for await (const f of repo.backend.list('index', { signal })) if (blobs.indexFiles.has(f.name)) oldIndexFiles.set(f.name, f.size);
+    // Every listed index file loaded (else the prune stopped above): the new index replaces them all.
+    const oldIndexFiles = new Map(indexFileSizes);
     const packSizes = new Map<Id, number>();
     for await (const f of repo.backend.list('data', { signal })) packSizes.set(f.name, f.size);
 

@@ -98,10 +98,6 @@ interface PackInfo {
 /** Builds the plan; throws when the repository is missing data that snapshots need. */
 export function planPrune(input: PlanInput): PrunePlan {
   const { packs, packSizes, lookup, used, signal } = input;
-  const isUsed = (type: BlobType, id: Id): boolean => {
-    const blob = lookup(type, id);
-    return blob !== undefined && used.has(blob);
-  };
   const packSize = input.packSizeBytes ?? DEFAULT_PACK_SIZE_BYTES;
   const maxRepackBytes = input.maxRepackBytes ?? Number.POSITIVE_INFINITY;
   const stats = emptyStats();

@@ -169,17 +169,35 @@ export class BlobSaver {
     // Room in the open packs and uploads first, reserved at the plaintext size (the most the
     // stored blob can need, near enough) and trimmed to the stored size once it is known.
     // When uploads are slow, this is where the backup waits, before any encoding work.
-    let held = await this.#packBudget.acquire(Math.min(data.byteLength, this.#maxPackRequest));
+    const held = await this.#packBudget.acquire(Math.min(data.byteLength, this.#maxPackRequest));
+    let encoded: { sealed: Uint8Array; uncompressedLength: number | undefined };
     try {
-      await this.#encodeAndPack(type, id, data, held, (kept) => (held = kept));
+      encoded = await this.#encode(type, data);
+      throwIfAborted(this.#signal);
     } catch (e) {
       this.#packBudget.release(held);
       throw e;
     }
+    const { sealed, uncompressedLength } = encoded;
+    const packer = this.#packers[type];
+    packer.add(id, sealed, uncompressedLength);
+    // A packer is finished by stored size, so it keeps only the stored bytes: with
+    // compressible data it would otherwise hold budget its pack could never fill.
+    const kept = Math.min(held, sealed.byteLength);
+    this.#packerBudget[type] += kept;
+    this.#packBudget.release(held - kept);
+    if (type === 'data') {
+      this.stats.dataBlobs++;
+      this.stats.dataAdded += data.byteLength;
+    } else {
+      this.stats.treeBlobs++;
+    }
+    this.stats.dataAddedPacked += sealed.byteLength;
+    if (packer.size >= this.#packSize || packer.headerFull) await this.#finishPacker(type);
   }
 
-  /** `held` is this blob's share of #packBudget; `keep` reports what the packer took over (the rest is released). */
-  async #encodeAndPack(type: BlobType, id: Id, data: Uint8Array, held: number, keep: (kept: number) => void): Promise<void> {
+  /** Compresses (when it pays) and seals a blob; small ones inline, the rest on the worker pool. */
+  async #encode(type: BlobType, data: Uint8Array): Promise<{ sealed: Uint8Array; uncompressedLength: number | undefined }> {
     const compressible = type === 'tree' ? this.#repo.version >= 2 : this.#repo.compressesData;
     const plainLength = data.byteLength;
     // Incompressible data blobs are kept raw: smaller, and faster to restore. Trees are
@@ -211,24 +229,7 @@ export class BlobSaver {
         this.#encoders.release();
       }
     }
-    throwIfAborted(this.#signal);
-    const uncompressedLength = compressed ? plainLength : undefined;
-    const packer = this.#packers[type];
-    packer.add(id, sealed, uncompressedLength);
-    // A packer is finished by stored size, so it keeps only the stored bytes: with
-    // compressible data it would otherwise hold budget its pack could never fill.
-    const kept = Math.min(held, sealed.byteLength);
-    this.#packerBudget[type] += kept;
-    this.#packBudget.release(held - kept);
-    keep(0);
-    if (type === 'data') {
-      this.stats.dataBlobs++;
-      this.stats.dataAdded += plainLength;
-    } else {
-      this.stats.treeBlobs++;
-    }
-    this.stats.dataAddedPacked += sealed.byteLength;
-    if (packer.size >= this.#packSize || packer.headerFull) await this.#finishPacker(type);
+    return { sealed, uncompressedLength: compressed ? plainLength : undefined };
   }
 
   /** Starts a new packer of this type and uploads the full one with the budget its blobs hold. */

@@ -149,6 +149,11 @@ export class RepositoryLock {
   }
 }
 
+/** The warning to show when a refresh fails (the work goes on until the lock counts as lost). */
+export function lockRefreshWarning(e: unknown): string {
+  return `could not refresh the repository lock: ${errorMessage(e)}`;
+}
+
 /** Runs `fn` while holding a lock, releasing it however `fn` ends. */
 export async function withLock<T>(repo: Repository, opts: LockOptions, fn: (lock: RepositoryLock) => Promise<T>): Promise<T> {
   const lock = await RepositoryLock.acquire(repo, opts);

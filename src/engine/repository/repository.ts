@@ -210,13 +210,19 @@ export class Repository {
 
   /** Every snapshot in the repository, oldest first. Unreadable snapshots throw. */
   async listSnapshots(opts?: CallOptions): Promise<SnapshotEntry[]> {
+    const out = await this.loadSnapshotFiles((id, json) => ({ id, snapshot: parseSnapshot(json) }), opts);
+    return out.sort((a, b) => (a.snapshot.time < b.snapshot.time ? -1 : a.snapshot.time > b.snapshot.time ? 1 : a.id.localeCompare(b.id)));
+  }
+
+  /** Every snapshot file, decrypted and decoded by `decode`, in no particular order. */
+  async loadSnapshotFiles<T>(decode: (id: Id, json: Uint8Array) => T, opts?: CallOptions): Promise<T[]> {
     const ids: Id[] = [];
     for await (const f of this.backend.list('snapshot', opts)) ids.push(f.name);
-    const out: SnapshotEntry[] = [];
+    const out: T[] = [];
     await forEachLimited(ids, this.backend.connections * 2, async (id) => {
-      out.push({ id, snapshot: parseSnapshot(await this.loadUnpacked('snapshot', id, opts)) });
+      out.push(decode(id, await this.loadUnpacked('snapshot', id, opts)));
     });
-    return out.sort((a, b) => (a.snapshot.time < b.snapshot.time ? -1 : a.snapshot.time > b.snapshot.time ? 1 : a.id.localeCompare(b.id)));
+    return out;
   }
 
   /** Resolves a full id or a unique prefix of one. */
