@@ -169,7 +169,9 @@ export class BlobSaver {
     // Room in the open packs and uploads first, reserved at the plaintext size (the most the
     // stored blob can need, near enough) and trimmed to the stored size once it is known.
     // When uploads are slow, this is where the backup waits, before any encoding work.
-    const held = await this.#packBudget.acquire(Math.min(data.byteLength, this.#maxPackRequest));
+    // Read before encoding: the encoder workers take the buffer over (it is detached here).
+    const plainLength = data.byteLength;
+    const held = await this.#packBudget.acquire(Math.min(plainLength, this.#maxPackRequest));
     let encoded: { sealed: Uint8Array; uncompressedLength: number | undefined };
     try {
       encoded = await this.#encode(type, data);
@@ -188,7 +190,7 @@ export class BlobSaver {
     this.#packBudget.release(held - kept);
     if (type === 'data') {
       this.stats.dataBlobs++;
-      this.stats.dataAdded += data.byteLength;
+      this.stats.dataAdded += plainLength;
     } else {
       this.stats.treeBlobs++;
     }
