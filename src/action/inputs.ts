@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { parseReadDataSubset, type ReadDataSelection } from '../engine/checker/index.ts';
 import type { SnapshotFilter } from '../engine/commands/find-snapshot.ts';
 import { parseCompressionMode } from '../engine/compress/zstd.ts';
-import { parseDuration } from '../engine/duration.ts';
+import { parseDuration } from '../engine/support/duration.ts';
 import { checkDumpFilename } from '../engine/dump/index.ts';
 import { ChunkvaultError, ErrorCode } from '../engine/errors.ts';
 import { Inputs, MODES, type Mode } from './constants.ts';

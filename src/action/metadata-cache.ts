@@ -18,8 +18,8 @@ import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { MetadataCacheBackend } from '../backends/cache.ts';
-import type { Backend } from '../backends/backend.ts';
+import { MetadataCacheBackend } from '../backends/decorators/metadata-cache.ts';
+import type { Backend } from '../engine/storage/backend.ts';
 import { errorMessage } from '../engine/errors.ts';
 
 export const METADATA_CACHE_KEY_PREFIX = 'chunkvault-meta-';

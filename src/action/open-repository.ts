@@ -7,7 +7,7 @@ import * as core from '@actions/core';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isRemoteLocation, openBackend, parseLocation, redactLocation, type S3Credentials } from '../backends/location.ts';
-import { describeRetry } from '../backends/retry.ts';
+import { describeRetry } from '../backends/decorators/retry.ts';
 import type { CompressionMode } from '../engine/compress/zstd.ts';
 import { ErrorCode, errorMessage, isChunkvaultError } from '../engine/errors.ts';
 import { Repository } from '../engine/repository/repository.ts';

@@ -4,7 +4,7 @@
  */
 import * as core from '@actions/core';
 import { ErrorCode, errorMessage, isChunkvaultError } from '../engine/errors.ts';
-import { installSignalHandlers } from '../runtime/signals.ts';
+import { installSignalHandlers } from '../process/signals.ts';
 import { getSettings } from './inputs.ts';
 import { runBackupMode } from './modes/backup.ts';
 import { runCheckMode } from './modes/check.ts';

@@ -13,10 +13,10 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ChunkvaultError, ErrorCode } from '../engine/errors.ts';
-import type { Backend } from './backend.ts';
+import type { Backend } from '../engine/storage/backend.ts';
 import { LocalBackend } from './local.ts';
 import { DEFAULT_REMOTE_CONNECTIONS, RestBackend } from './rest.ts';
-import { RetryBackend, type RetryOptions } from './retry.ts';
+import { RetryBackend, type RetryOptions } from './decorators/retry.ts';
 import { openS3Backend } from './s3/s3-backend.ts';
 
 export type RepositoryLocation =

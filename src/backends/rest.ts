@@ -5,15 +5,15 @@
  * Listing asks for protocol v2 (names with sizes); a v1 server answers with names only,
  * and each is then stat'ed, as restic does.
  */
-import { concatBytes } from '../engine/bytes.ts';
+import { concatBytes } from '../engine/support/bytes.ts';
 import { Readable } from 'node:stream';
 import { Pool } from 'undici';
-import { payloadParts, type Backend, type CallOptions, type FileInfo, type FileType, type Handle, type Payload } from './backend.ts';
-import { BackendError } from './errors.ts';
+import { payloadParts, type Backend, type CallOptions, type FileInfo, type FileType, type Handle, type Payload } from '../engine/storage/backend.ts';
+import { BackendError } from '../engine/storage/errors.ts';
 import { describeNetworkError, kindOfStatus, statusHint } from './http-status.ts';
-import { DIR_OF } from './layout.ts';
+import { DIR_OF } from '../engine/storage/layout.ts';
 import { ChunkvaultError, ErrorCode } from '../engine/errors.ts';
-import { isId } from '../engine/id.ts';
+import { isId } from '../engine/format/id.ts';
 
 const API_V1 = 'application/vnd.x.restic.rest.v1';
 const API_V2 = 'application/vnd.x.restic.rest.v2';

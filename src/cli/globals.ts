@@ -4,13 +4,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { MetadataCacheBackend } from '../backends/cache.ts';
+import { MetadataCacheBackend } from '../backends/decorators/metadata-cache.ts';
 import { isRemoteLocation, openBackend, type OpenBackendOptions } from '../backends/location.ts';
-import { describeRetry } from '../backends/retry.ts';
+import { describeRetry } from '../backends/decorators/retry.ts';
 import { ChunkvaultError, ErrorCode } from '../engine/errors.ts';
 import { Repository } from '../engine/repository/repository.ts';
 import type { CompressionMode } from '../engine/compress/zstd.ts';
-import type { Backend } from '../backends/backend.ts';
+import type { Backend } from '../engine/storage/backend.ts';
 
 export interface GlobalOptions {
   repo?: string;

@@ -1,15 +1,15 @@
 /**
- * The contract every backend must keep (src/backends/backend.ts), as vitest tests: one
+ * The contract every backend must keep (src/engine/storage/backend.ts), as vitest tests: one
  * suite run against local, REST and S3, as restic's backend/test suite runs against each
  * of its backends. Call `describeBackendConformance` at the top level of a test file with
  * a factory for fresh, empty (not yet created) backends.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Backend, FileInfo, FileType, Handle } from '../../src/backends/backend.ts';
-import { BackendError } from '../../src/backends/errors.ts';
+import type { Backend, FileInfo, FileType, Handle } from '../../src/engine/storage/backend.ts';
+import { BackendError } from '../../src/engine/storage/errors.ts';
 import { ChunkvaultError, ErrorCode } from '../../src/engine/errors.ts';
-import { forEachLimited } from '../../src/engine/concurrency.ts';
+import { forEachLimited } from '../../src/engine/support/concurrency.ts';
 
 export interface ConformanceFactory {
   /** A backend over a fresh, empty location; `create` has not been called on it. */

@@ -4,12 +4,12 @@
  * straight into a real restic repository as snapshot files that point at one tree made
  * by a real `restic backup`, so restic's own `forget` can judge the same history.
  */
-import { seededRandom } from '../../src/engine/seeded-random.ts';
+import { seededRandom } from '../../src/engine/support/seeded-random.ts';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { LocalBackend } from '../../src/backends/local.ts';
 import { formatTime, parseTime, serializeSnapshot, type Snapshot } from '../../src/engine/format/index.ts';
-import type { Id } from '../../src/engine/id.ts';
+import type { Id } from '../../src/engine/format/id.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
 import { recordedOffsetSeconds, type RetentionEntry } from '../../src/engine/retention/index.ts';
 import { restic } from './restic.ts';

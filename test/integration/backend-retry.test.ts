@@ -6,10 +6,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Backend, FileInfo, Handle } from '../../src/backends/backend.ts';
-import { BackendError } from '../../src/backends/errors.ts';
+import type { Backend, FileInfo, Handle } from '../../src/engine/storage/backend.ts';
+import { BackendError } from '../../src/engine/storage/errors.ts';
 import { RestBackend } from '../../src/backends/rest.ts';
-import { RetryBackend, type RetryEvent, type RetryTiming } from '../../src/backends/retry.ts';
+import { RetryBackend, type RetryEvent, type RetryTiming } from '../../src/backends/decorators/retry.ts';
 import { ChunkvaultError, ErrorCode } from '../../src/engine/errors.ts';
 import { startFaultServer, type FaultServer } from '../helpers/fault-rest-server.ts';
 

@@ -7,7 +7,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/backends/local.ts';
-import type { Handle, Payload } from '../../src/backends/backend.ts';
+import type { Handle, Payload } from '../../src/engine/storage/backend.ts';
 import { backup } from '../../src/engine/commands/backup.ts';
 import { ErrorCode } from '../../src/engine/errors.ts';
 import { RepositoryLock } from '../../src/engine/repository/lock.ts';

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/backends/local.ts';
 import { compressSync } from '../../src/engine/compress/zstd.ts';
-import { idOf } from '../../src/engine/id.ts';
+import { idOf } from '../../src/engine/format/id.ts';
 import { BlobSaver } from '../../src/engine/repository/blob-saver.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
 import { pseudoRandomBytes } from '../helpers/data.ts';

@@ -12,7 +12,7 @@ import { LocalBackend } from '../../src/backends/local.ts';
 import { checkRepository, type CheckReport, type Finding } from '../../src/engine/checker/index.ts';
 import { READ_SEGMENT_BYTES } from '../../src/engine/checker/pack-verifier.ts';
 import { backup } from '../../src/engine/commands/backup.ts';
-import { idOf, type Id } from '../../src/engine/id.ts';
+import { idOf, type Id } from '../../src/engine/format/id.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
 import { runCli } from '../helpers/cli.ts';
 import { pseudoRandomBytes } from '../helpers/data.ts';

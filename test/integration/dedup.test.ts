@@ -13,7 +13,7 @@ import { buildVariedTree } from '../helpers/tree.ts';
 import { Chunker } from '../../src/engine/chunker/index.ts';
 import { LocalBackend } from '../../src/backends/local.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
-import { idOf } from '../../src/engine/id.ts';
+import { idOf } from '../../src/engine/format/id.ts';
 
 const PASSWORD = 'dedup';
 

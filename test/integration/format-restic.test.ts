@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { zstdDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idOf } from '../../src/engine/id.ts';
+import { idOf } from '../../src/engine/format/id.ts';
 import { assertResticInstalled, RESTIC_BIN } from '../helpers/restic.ts';
 import {
   goModeFromUnix,

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackendError } from '../../src/backends/errors.ts';
+import { BackendError } from '../../src/engine/storage/errors.ts';
 import { openBackend } from '../../src/backends/location.ts';
 import { startRcloneServer, type RcloneServer } from '../helpers/rclone-server.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';

@@ -15,7 +15,7 @@ import { listSnapshots } from '../../src/engine/commands/find-snapshot.ts';
 import { restore } from '../../src/engine/commands/restore.ts';
 import { ErrorCode } from '../../src/engine/errors.ts';
 import { serializeIndex, serializeSnapshot } from '../../src/engine/format/index.ts';
-import { idOf, type Id } from '../../src/engine/id.ts';
+import { idOf, type Id } from '../../src/engine/format/id.ts';
 import { BlobSaver } from '../../src/engine/repository/blob-saver.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
 import { planRestore } from '../../src/engine/restorer/plan.ts';

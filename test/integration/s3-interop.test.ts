@@ -9,7 +9,7 @@
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend } from '../../src/backends/backend.ts';
+import type { Backend } from '../../src/engine/storage/backend.ts';
 import { openBackend } from '../../src/backends/location.ts';
 import { checkRepository } from '../../src/engine/checker/index.ts';
 import { backup } from '../../src/engine/commands/backup.ts';

@@ -10,7 +10,7 @@ import { LocalBackend } from '../../src/backends/local.ts';
 import { checkRepository, parseReadDataSubset, rollingSubset, selectPacks, type CheckReport } from '../../src/engine/checker/index.ts';
 import { seal } from '../../src/engine/crypto/index.ts';
 import { serializeIndex, serializeSnapshot, type IndexBlob } from '../../src/engine/format/index.ts';
-import { idOf, type Id } from '../../src/engine/id.ts';
+import { idOf, type Id } from '../../src/engine/format/id.ts';
 import { Packer } from '../../src/engine/repository/pack.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idOf } from '../../src/engine/id.ts';
+import { idOf } from '../../src/engine/format/id.ts';
 import {
   Chunker,
   MAX_CHUNK_SIZE,

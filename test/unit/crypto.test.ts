@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import sodium from 'libsodium-wrappers-sumo';
 import { ErrorCode, isChunkvaultError } from '../../src/engine/errors.ts';
-import { fromHex, sha256, toHex, utf8, writeUint32LE, concatBytes } from '../../src/engine/bytes.ts';
-import { idOf } from '../../src/engine/id.ts';
+import { fromHex, sha256, toHex, utf8, writeUint32LE, concatBytes } from '../../src/engine/support/bytes.ts';
+import { idOf } from '../../src/engine/format/id.ts';
 import {
   SEAL_OVERHEAD,
   calibrateKdf,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../../src/engine/duration.ts';
+import { parseDuration } from '../../src/engine/support/duration.ts';
 
 describe('parseDuration', () => {
   it('reads single and combined units', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, isChunkvaultError } from '../../src/engine/errors.ts';
-import { idOf, NULL_ID } from '../../src/engine/id.ts';
+import { idOf, NULL_ID } from '../../src/engine/format/id.ts';
 import { GO_ZERO_TIME_NS, parseTree, serializeTree, type TreeNode } from '../../src/engine/format/index.ts';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -3,8 +3,8 @@ import { readdir, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/backends/local.ts';
-import { isNotFound } from '../../src/backends/errors.ts';
-import { idOf } from '../../src/engine/id.ts';
+import { isNotFound } from '../../src/engine/storage/errors.ts';
+import { idOf } from '../../src/engine/format/id.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
 
 describe('LocalBackend', () => {

@@ -5,9 +5,9 @@
  */
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallOptions, FileInfo, FileType, Handle, Payload } from '../../src/backends/backend.ts';
-import { BackendDecorator } from '../../src/backends/decorator.ts';
-import { BackendError } from '../../src/backends/errors.ts';
+import type { CallOptions, FileInfo, FileType, Handle, Payload } from '../../src/engine/storage/backend.ts';
+import { BackendDecorator } from '../../src/engine/storage/decorator.ts';
+import { BackendError } from '../../src/engine/storage/errors.ts';
 import { LocalBackend } from '../../src/backends/local.ts';
 import { ErrorCode, throwIfAborted } from '../../src/engine/errors.ts';
 import { RepositoryLock } from '../../src/engine/repository/lock.ts';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/backends/local.ts';
 import { ChunkvaultError, ErrorCode } from '../../src/engine/errors.ts';
-import { idOf } from '../../src/engine/id.ts';
+import { idOf } from '../../src/engine/format/id.ts';
 import { BlobSaver } from '../../src/engine/repository/blob-saver.ts';
 import { RepositoryLock, listLocks } from '../../src/engine/repository/lock.ts';
 import { expectedPackSize, Packer, parsePackHeader } from '../../src/engine/repository/pack.ts';

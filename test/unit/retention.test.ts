@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isChunkvaultError, ErrorCode } from '../../src/engine/errors.ts';
 import { parseTime } from '../../src/engine/format/index.ts';
-import { civilFromDays, daysFromCivil, isoWeek } from '../../src/engine/calendar.ts';
+import { civilFromDays, daysFromCivil, isoWeek } from '../../src/engine/format/calendar.ts';
 import { compareGoStrings } from '../../src/engine/retention/group.ts';
 import {
   applyPolicy,

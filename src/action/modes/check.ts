@@ -2,7 +2,7 @@
 import * as core from '@actions/core';
 import { describeSelection, type CheckReport, type Finding } from '../../engine/checker/index.ts';
 import { check } from '../../engine/commands/check.ts';
-import { formatBytes, formatCount, formatDuration } from '../../engine/human.ts';
+import { formatBytes, formatCount, formatDuration } from '../../engine/support/human.ts';
 import { Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { CheckSettings } from '../settings.ts';

@@ -4,9 +4,9 @@
  */
 import * as core from '@actions/core';
 import { drill, type DrillReport } from '../../engine/commands/drill.ts';
-import { formatBytes, formatCount, formatDuration } from '../../engine/human.ts';
-import { commandEnvironment, runShell } from '../../runtime/run-shell.ts';
-import { restoreProgressLine } from '../../ui/restore-progress.ts';
+import { formatBytes, formatCount, formatDuration } from '../../engine/support/human.ts';
+import { commandEnvironment, runShell } from '../../process/run-shell.ts';
+import { restoreProgressLine } from '../../report/restore-progress.ts';
 import { Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { DrillSettings } from '../settings.ts';

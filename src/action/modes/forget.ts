@@ -2,7 +2,7 @@
 import * as core from '@actions/core';
 import { forget, type ForgetResult } from '../../engine/commands/forget.ts';
 import { describeGroupKey, describePolicy } from '../../engine/retention/index.ts';
-import { forgetReportLines, groupDecisions } from '../../ui/forget-report.ts';
+import { forgetReportLines, groupDecisions } from '../../report/forget-report.ts';
 import { Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { ForgetSettings } from '../settings.ts';

@@ -1,8 +1,8 @@
 /** Mode `prune`: delete data no snapshot uses; the plan and the result in the log and the summary. */
 import * as core from '@actions/core';
 import { prune, type PruneResult } from '../../engine/commands/prune.ts';
-import { formatBytes, formatCount, formatDuration } from '../../engine/human.ts';
-import { pruneProgressLine, pruneReportLines } from '../../ui/prune-report.ts';
+import { formatBytes, formatCount, formatDuration } from '../../engine/support/human.ts';
+import { pruneProgressLine, pruneReportLines } from '../../report/prune-report.ts';
 import { Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { PruneSettings, PruneTuning } from '../settings.ts';

@@ -1,8 +1,8 @@
 /** Mode `restore`: a snapshot into a target directory, every blob verified on the way. */
 import * as core from '@actions/core';
 import { restore } from '../../engine/commands/restore.ts';
-import { formatBytes, formatCount, formatDuration } from '../../engine/human.ts';
-import { restoreProgressLine } from '../../ui/restore-progress.ts';
+import { formatBytes, formatCount, formatDuration } from '../../engine/support/human.ts';
+import { restoreProgressLine } from '../../report/restore-progress.ts';
 import { Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { RestoreSettings } from '../settings.ts';

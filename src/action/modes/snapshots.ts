@@ -2,8 +2,8 @@
 import * as core from '@actions/core';
 import { listSnapshots } from '../../engine/commands/find-snapshot.ts';
 import { formatTime } from '../../engine/format/index.ts';
-import { formatBytes, formatCount } from '../../engine/human.ts';
-import { snapshotJson } from '../../ui/snapshot-json.ts';
+import { formatBytes, formatCount } from '../../engine/support/human.ts';
+import { snapshotJson } from '../../report/snapshot-json.ts';
 import { Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { SnapshotsSettings } from '../settings.ts';

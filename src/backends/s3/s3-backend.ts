@@ -25,10 +25,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ChunkvaultError, ErrorCode } from '../../engine/errors.ts';
-import { isId } from '../../engine/id.ts';
-import { payloadParts, type Backend, type CallOptions, type FileInfo, type FileType, type Handle, type Payload } from '../backend.ts';
-import { BackendError, isNotFound } from '../errors.ts';
-import { DIR_OF, relativePath } from '../layout.ts';
+import { isId } from '../../engine/format/id.ts';
+import { payloadParts, type Backend, type CallOptions, type FileInfo, type FileType, type Handle, type Payload } from '../../engine/storage/backend.ts';
+import { BackendError, isNotFound } from '../../engine/storage/errors.ts';
+import { DIR_OF, relativePath } from '../../engine/storage/layout.ts';
 import { resolveS3Credentials } from './s3-credentials.ts';
 import { toS3BackendError } from './s3-errors.ts';
 import { describeS3Location, parseS3Location, type S3Location } from './s3-location.ts';

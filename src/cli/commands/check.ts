@@ -8,7 +8,7 @@ import {
   type ReadDataSelection,
 } from '../../engine/checker/index.ts';
 import { ChunkvaultError, ErrorCode } from '../../engine/errors.ts';
-import { formatBytes, formatCount, formatDuration } from '../../engine/human.ts';
+import { formatBytes, formatCount, formatDuration } from '../../engine/support/human.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';

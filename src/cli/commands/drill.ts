@@ -1,8 +1,8 @@
 import * as os from 'node:os';
 import { drill, type DrillReport } from '../../engine/commands/drill.ts';
-import { parseDuration } from '../../engine/duration.ts';
-import { formatBytes, formatDuration } from '../../engine/human.ts';
-import { commandEnvironment, runShell } from '../../runtime/run-shell.ts';
+import { parseDuration } from '../../engine/support/duration.ts';
+import { formatBytes, formatDuration } from '../../engine/support/human.ts';
+import { commandEnvironment, runShell } from '../../process/run-shell.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';

@@ -1,8 +1,8 @@
 import { forget } from '../../engine/commands/forget.ts';
 import { invalidInput } from '../../engine/errors.ts';
 import { DEFAULT_GROUP_BY, forgetJson, parseGroupBy, parsePolicy } from '../../engine/retention/index.ts';
-import { forgetReportLines } from '../../ui/forget-report.ts';
-import { pruneProgressLine, pruneReportLines } from '../../ui/prune-report.ts';
+import { forgetReportLines } from '../../report/forget-report.ts';
+import { pruneProgressLine, pruneReportLines } from '../../report/prune-report.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { pruneFailpoint } from '../failpoint.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';

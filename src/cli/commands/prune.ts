@@ -1,5 +1,5 @@
 import { prune, type PruneResult } from '../../engine/commands/prune.ts';
-import { pruneProgressLine, pruneReportLines } from '../../ui/prune-report.ts';
+import { pruneProgressLine, pruneReportLines } from '../../report/prune-report.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { pruneFailpoint } from '../failpoint.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';

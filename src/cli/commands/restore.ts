@@ -6,8 +6,8 @@
 import { restore, type RestoreResult } from '../../engine/commands/restore.ts';
 import { invalidInput } from '../../engine/errors.ts';
 import { RestoreFailedError, describeProblem } from '../../engine/restorer/restore-error.ts';
-import { formatBytes, formatCount, formatDuration } from '../../engine/human.ts';
-import { restoreProgressLine } from '../../ui/restore-progress.ts';
+import { formatBytes, formatCount, formatDuration } from '../../engine/support/human.ts';
+import { restoreProgressLine } from '../../report/restore-progress.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';

@@ -1,8 +1,8 @@
 import type { SnapshotEntry } from '../../engine/repository/repository.ts';
 import { listSnapshots } from '../../engine/commands/find-snapshot.ts';
-import { snapshotTimeText } from '../../ui/snapshot-time.ts';
-import { snapshotJson } from '../../ui/snapshot-json.ts';
-import { formatBytes } from '../../engine/human.ts';
+import { snapshotTimeText } from '../../report/snapshot-time.ts';
+import { snapshotJson } from '../../report/snapshot-json.ts';
+import { formatBytes } from '../../engine/support/human.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
 

@@ -1,6 +1,6 @@
 import { unlock } from '../../engine/commands/unlock.ts';
 import { formatTime } from '../../engine/format/index.ts';
-import { shortId } from '../../engine/id.ts';
+import { shortId } from '../../engine/format/id.ts';
 import type { LockHolder } from '../../engine/repository/lock.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';

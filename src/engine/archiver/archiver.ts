@@ -10,10 +10,10 @@
  */
 import type { BigIntStats, Dirent } from 'node:fs';
 import * as path from 'node:path';
-import { Semaphore } from '../concurrency.ts';
+import { Semaphore } from '../support/concurrency.ts';
 import { ChunkvaultError, ErrorCode, errorMessage, isChunkvaultError, throwIfAborted } from '../errors.ts';
 import { goModeFromUnix, nodeTypeFromUnix, serializeTree, type TreeNode } from '../format/index.ts';
-import { idOf, type Id } from '../id.ts';
+import { idOf, type Id } from '../format/id.ts';
 import type { BlobSaver } from '../repository/blob-saver.ts';
 import type { Repository } from '../repository/repository.ts';
 import { MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../chunker/index.ts';

@@ -5,7 +5,7 @@
  */
 import { chunkStream } from '../chunker/index.ts';
 import { throwIfAborted } from '../errors.ts';
-import { idOf, type Id } from '../id.ts';
+import { idOf, type Id } from '../format/id.ts';
 import type { BlobSaver } from '../repository/blob-saver.ts';
 import { readAt } from './fs-calls.ts';
 

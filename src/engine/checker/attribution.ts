@@ -4,9 +4,9 @@
  * damaged. Trees are loaded once more: first to learn which subtrees lead to damage (memo
  * per tree id, so shared subtrees cost one load), then only those are walked per snapshot.
  */
-import { Semaphore } from '../concurrency.ts';
+import { Semaphore } from '../support/concurrency.ts';
 import { quoteName, type TreeNode } from '../format/index.ts';
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 import type { MasterIndex } from '../repository/master-index.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 import { rethrowIfAborted } from './abort.ts';

@@ -12,10 +12,10 @@
  */
 import { errorMessage, throwIfAborted } from '../errors.ts';
 import { parseSnapshot } from '../format/index.ts';
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 import { expectedPackSize } from '../repository/pack.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
-import { forEachLimited } from '../concurrency.ts';
+import { forEachLimited } from '../support/concurrency.ts';
 import { rethrowIfAborted } from './abort.ts';
 import { attributePaths } from './attribution.ts';
 import { FindingList, type Finding } from './findings.ts';

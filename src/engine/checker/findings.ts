@@ -5,7 +5,7 @@
  * traced to the files that use them (attribution.ts), so a finding can say what a restore
  * would lose.
  */
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 import type { BlobType } from '../repository/master-index.ts';
 
 /** Findings that make the repository damaged: `check` fails on any of them. */

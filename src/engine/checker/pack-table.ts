@@ -7,10 +7,10 @@
  */
 import { errorMessage } from '../errors.ts';
 import { parseIndex, type IndexBlob, type IndexFile } from '../format/index.ts';
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 import { MasterIndex } from '../repository/master-index.ts';
 import type { Repository } from '../repository/repository.ts';
-import { forEachLimited } from '../concurrency.ts';
+import { forEachLimited } from '../support/concurrency.ts';
 import type { FindingList } from './findings.ts';
 import { rethrowIfAborted } from './abort.ts';
 

@@ -9,13 +9,13 @@
  * expand into gigabytes at once.
  */
 import { createHash } from 'node:crypto';
-import type { Handle } from '../../backends/backend.ts';
-import { Semaphore } from '../concurrency.ts';
+import type { Handle } from '../storage/backend.ts';
+import { Semaphore } from '../support/concurrency.ts';
 import { SEAL_OVERHEAD } from '../crypto/index.ts';
 import { errorMessage } from '../errors.ts';
-import { formatBytes } from '../human.ts';
+import { formatBytes } from '../support/human.ts';
 import type { IndexBlob } from '../format/index.ts';
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 import { plaintextLength, type BlobLocation } from '../repository/master-index.ts';
 import { parsePackHeader } from '../repository/pack.ts';
 import type { Repository } from '../repository/repository.ts';

@@ -5,10 +5,10 @@
  * ⌊count·x/100⌋ packs (at least one) at random. Selection is over the packs the index
  * names, missing ones included.
  */
-import { seededRandom } from '../seeded-random.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 import { randomInt } from 'node:crypto';
 import { invalidInput } from '../errors.ts';
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 
 export type ReadDataSelection =
   | { kind: 'all' }

@@ -6,7 +6,7 @@
  */
 import { errorMessage } from '../errors.ts';
 import { compareNames, NODE_TYPES, quoteName, type TreeNode } from '../format/index.ts';
-import { NULL_ID, type Id } from '../id.ts';
+import { NULL_ID, type Id } from '../format/id.ts';
 import type { MasterIndex } from '../repository/master-index.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 import { rethrowIfAborted } from './abort.ts';

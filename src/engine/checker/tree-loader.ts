@@ -4,7 +4,7 @@
  * repository as it is now, and an index file deleted since must show up as missing blobs.
  */
 import { parseTree, type TreeNode } from '../format/index.ts';
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 import type { MasterIndex } from '../repository/master-index.ts';
 import type { Repository } from '../repository/repository.ts';
 

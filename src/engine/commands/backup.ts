@@ -8,12 +8,12 @@ import { compileExcludes, type ExcludeFn } from '../archiver/exclude.ts';
 import { checkDumpFilename, saveDump, type DumpSource } from '../dump/index.ts';
 import { ChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
 import { serializeSnapshot, type Snapshot, type TreeNode } from '../format/index.ts';
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 import { BlobSaver, type BlobSaverStats } from '../repository/blob-saver.ts';
 import { withLock } from '../repository/lock.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
-import { PROGRAM_VERSION } from '../version.ts';
-import { currentUser } from '../current-user.ts';
+import { PROGRAM_VERSION } from '../format/program-version.ts';
+import { currentUser } from '../repository/current-user.ts';
 
 export type BackupPhase = 'lock' | 'index' | 'parent' | 'archive' | 'flush' | 'snapshot';
 

@@ -16,8 +16,8 @@
 import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { errorMessage, isChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
-import { formatBytes, formatDuration } from '../human.ts';
-import type { Id } from '../id.ts';
+import { formatBytes, formatDuration } from '../support/human.ts';
+import type { Id } from '../format/id.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 import { findSnapshot, type SnapshotFilter } from './find-snapshot.ts';
 import { restore, type RestoreProgress, type RestoreResult } from './restore.ts';

@@ -3,7 +3,7 @@
  * snapshot reference (`latest`, a full id or a unique prefix) within the filtered list.
  */
 import { ChunkvaultError, ErrorCode } from '../errors.ts';
-import type { CallOptions } from '../../backends/backend.ts';
+import type { CallOptions } from '../storage/backend.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 
 export interface SnapshotFilter {

@@ -4,9 +4,9 @@
  * exclusive lock. Only snapshot files are deleted here: the data they used stays until a
  * prune, so a forget can be undone by restoring the deleted files from a copy.
  */
-import { forEachLimited } from '../concurrency.ts';
+import { forEachLimited } from '../support/concurrency.ts';
 import { anySignal, throwIfAborted } from '../errors.ts';
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 import { withLock } from '../repository/lock.ts';
 import type { Repository } from '../repository/repository.ts';
 import { planForget, retentionEntryFromDocument, type ForgetPlan, type GroupBy, type RetentionPolicy } from '../retention/index.ts';

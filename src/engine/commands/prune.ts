@@ -13,10 +13,10 @@
  */
 import { loadCheckIndex } from '../checker/pack-table.ts';
 import { FindingList } from '../checker/findings.ts';
-import { forEachLimited } from '../concurrency.ts';
+import { forEachLimited } from '../support/concurrency.ts';
 import { anySignal, ChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
 import { serializeIndex, type IndexPack } from '../format/index.ts';
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 import { indexMaxBlobs } from '../repository/blob-saver.ts';
 import { withLock } from '../repository/lock.ts';
 import type { Repository } from '../repository/repository.ts';

@@ -4,7 +4,7 @@
  * and optionally read everything back to verify it.
  */
 import { throwIfAborted } from '../errors.ts';
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 import { withLock } from '../repository/lock.ts';
 import type { Repository } from '../repository/repository.ts';
 import { BlobWriterPool } from '../restorer/blob-writer-pool.ts';

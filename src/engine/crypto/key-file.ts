@@ -4,7 +4,7 @@
  */
 import { randomFillSync } from 'node:crypto';
 import { ChunkvaultError, ErrorCode, invalidInput, isChunkvaultError } from '../errors.ts';
-import { utf8 } from '../bytes.ts';
+import { utf8 } from '../support/bytes.ts';
 import { decodeBase64Strict, encodeBase64, goJsonString, goJsonTime } from './encoding.ts';
 import { KDF_SALT_BYTES, checkKdfParams, deriveUserKey, type KdfParams } from './kdf.ts';
 import { decodeMasterKey, encodeMasterKey, type MasterKey } from './master-key.ts';

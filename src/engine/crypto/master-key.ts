@@ -6,7 +6,7 @@
 import { createCipheriv, createSecretKey, randomFillSync } from 'node:crypto';
 import type { Cipheriv, KeyObject } from 'node:crypto';
 import { invalidInput, internalError } from '../errors.ts';
-import { utf8 } from '../bytes.ts';
+import { utf8 } from '../support/bytes.ts';
 import { decodeBase64Strict, encodeBase64 } from './encoding.ts';
 
 export interface MasterKey {

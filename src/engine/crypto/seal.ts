@@ -10,7 +10,7 @@
  */
 import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 import { integrityError, invalidInput } from '../errors.ts';
-import { equalBytes } from '../bytes.ts';
+import { equalBytes } from '../support/bytes.ts';
 import { poly1305KeyFor, prepareKey, type MasterKey } from './master-key.ts';
 import { POLY1305_PIECE_BYTES, poly1305, poly1305Stream } from './poly1305.ts';
 

@@ -2,7 +2,7 @@
  * A dump source: a producer whose output becomes one file of a snapshot without ever
  * touching the disk (a `pg_dump` piped into the backup, restic's `--stdin`). The engine
  * only sees this interface; starting processes is the runtime's business
- * (src/runtime/dump-command.ts), so the engine stays pure.
+ * (src/process/dump-command.ts), so the engine stays pure.
  */
 import { invalidInput } from '../errors.ts';
 

@@ -5,7 +5,7 @@
  * Every failure is an Integrity error naming the document and field.
  */
 import { integrityError } from '../errors.ts';
-import type { Id } from '../id.ts';
+import type { Id } from './id.ts';
 import { GO_ZERO_TIME_NS, parseTime } from './time.ts';
 
 export type JsonObject = Record<string, unknown>;

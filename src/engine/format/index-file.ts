@@ -3,7 +3,7 @@
  * a trailing newline. The old format (a bare array of packs) is read, never written.
  */
 import { integrityError, internalError } from '../errors.ts';
-import { isId, type Id } from '../id.ts';
+import { isId, type Id } from './id.ts';
 import { arrayField, asObject, idArrayField, idValue, stringField, uintField } from './fields.ts';
 import { parseJson } from './json.ts';
 

@@ -4,7 +4,7 @@
  * tree we write for the same metadata has the same ID as restic's.
  */
 import { internalError } from '../errors.ts';
-import { isId, NULL_ID, type Id } from '../id.ts';
+import { isId, NULL_ID, type Id } from './id.ts';
 import {
   arrayField,
   asObject,

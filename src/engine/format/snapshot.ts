@@ -3,7 +3,7 @@
  * compact, no trailing newline.
  */
 import { integrityError, internalError } from '../errors.ts';
-import { isId, type Id } from '../id.ts';
+import { isId, type Id } from './id.ts';
 import {
   asObject,
   idValue,

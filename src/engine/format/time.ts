@@ -2,7 +2,7 @@
  * Timestamps as restic stores them (doc 7.5): RFC 3339 with up to nanosecond precision.
  * In memory a timestamp is a bigint count of nanoseconds since 1970-01-01T00:00:00Z.
  */
-import { civilFromDays, daysFromCivil } from '../calendar.ts';
+import { civilFromDays, daysFromCivil } from './calendar.ts';
 import { integrityError, invalidInput } from '../errors.ts';
 
 const NS_PER_SECOND = 1_000_000_000n;

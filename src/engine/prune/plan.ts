@@ -13,7 +13,7 @@
  */
 import { ChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
 import type { IndexBlob } from '../format/index.ts';
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 import type { BlobType } from '../repository/master-index.ts';
 import { DEFAULT_PACK_SIZE_BYTES, expectedPackSize } from '../repository/pack.ts';
 import type { MaxUnused } from './max-unused.ts';

@@ -6,11 +6,11 @@
  * repository, or data with `repackUncompressed`).
  */
 import { compressSync } from '../compress/zstd.ts';
-import { forEachLimited } from '../concurrency.ts';
+import { forEachLimited } from '../support/concurrency.ts';
 import { seal } from '../crypto/index.ts';
 import { ChunkvaultError, ErrorCode, errorMessage, isChunkvaultError, throwIfAborted } from '../errors.ts';
 import { serializeIndex, type IndexBlob, type IndexPack } from '../format/index.ts';
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 import type { BlobType, MasterIndex } from '../repository/master-index.ts';
 import { DEFAULT_PACK_SIZE_BYTES, Packer } from '../repository/pack.ts';
 import type { Repository } from '../repository/repository.ts';

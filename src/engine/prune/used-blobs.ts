@@ -7,7 +7,7 @@ import { drainQueue } from '../checker/work-queue.ts';
 import { loadTreeVia } from '../checker/tree-loader.ts';
 import { ChunkvaultError, ErrorCode, errorMessage, isChunkvaultError, throwIfAborted } from '../errors.ts';
 import { quoteName } from '../format/index.ts';
-import { NULL_ID, type Id } from '../id.ts';
+import { NULL_ID, type Id } from '../format/id.ts';
 import type { BlobLocation, MasterIndex } from '../repository/master-index.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 

@@ -11,13 +11,13 @@
  * so a snapshot saved after `flush` never points at missing data.
  */
 import { availableParallelism } from 'node:os';
-import type { CallOptions } from '../../backends/backend.ts';
+import type { CallOptions } from '../storage/backend.ts';
 import { compressSync, ZSTD_LEVEL } from '../compress/zstd.ts';
-import { Semaphore } from '../concurrency.ts';
+import { Semaphore } from '../support/concurrency.ts';
 import { seal, sealEncrypted } from '../crypto/index.ts';
 import { ChunkvaultError, ErrorCode, errorMessage, isChunkvaultError, throwIfAborted } from '../errors.ts';
 import { serializeIndex, type IndexPack } from '../format/index.ts';
-import { idOf, type Id } from '../id.ts';
+import { idOf, type Id } from '../format/id.ts';
 import { sharedBlobEncoderPool } from './blob-encoder.ts';
 import type { BlobType } from './master-index.ts';
 import { DEFAULT_PACK_SIZE_BYTES, Packer, type FinishedPack } from './pack.ts';

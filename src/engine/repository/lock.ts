@@ -9,9 +9,9 @@ import * as os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChunkvaultError, ErrorCode, errorMessage, throwIfAborted } from '../errors.ts';
 import { parseLock, serializeLock, formatTime, type LockInfo } from '../format/index.ts';
-import { shortId, type Id } from '../id.ts';
-import { currentUser } from '../current-user.ts';
-import { formatDuration } from '../human.ts';
+import { shortId, type Id } from '../format/id.ts';
+import { currentUser } from './current-user.ts';
+import { formatDuration } from '../support/human.ts';
 import type { Repository } from './repository.ts';
 
 /** restic refreshes its locks this often. */

@@ -2,7 +2,7 @@
  * The in-memory index of every blob in the repository: (type, id) → where it is stored.
  * Loaded from all index files at open, extended by each pack this process writes.
  */
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 import type { IndexBlob, IndexFile } from '../format/index.ts';
 
 export type BlobType = 'data' | 'tree';

@@ -4,10 +4,10 @@
  * named by the SHA-256 of its bytes.
  */
 import { createHash } from 'node:crypto';
-import { readUint32LE, writeUint32LE, fromHex, toHex } from '../bytes.ts';
+import { readUint32LE, writeUint32LE, fromHex, toHex } from '../support/bytes.ts';
 import { open, seal, SEAL_OVERHEAD, type MasterKey } from '../crypto/index.ts';
 import { integrityError } from '../errors.ts';
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 import type { IndexBlob } from '../format/index.ts';
 import type { BlobType } from './master-index.ts';
 

@@ -3,8 +3,8 @@
  * Everything that reads or writes encrypted files goes through here.
  */
 import * as os from 'node:os';
-import type { Backend, CallOptions, FileType } from '../../backends/backend.ts';
-import { isNotFound } from '../../backends/errors.ts';
+import type { Backend, CallOptions, FileType } from '../storage/backend.ts';
+import { isNotFound } from '../storage/errors.ts';
 import { randomPolynomial } from '../chunker/index.ts';
 import { decompress, type CompressionMode } from '../compress/zstd.ts';
 import {
@@ -29,11 +29,11 @@ import {
   type Snapshot,
   type TreeNode,
 } from '../format/index.ts';
-import { idOf, isId, type Id } from '../id.ts';
-import { toHex } from '../bytes.ts';
+import { idOf, isId, type Id } from '../format/id.ts';
+import { toHex } from '../support/bytes.ts';
 import { randomBytes } from 'node:crypto';
-import { forEachLimited } from '../concurrency.ts';
-import { currentUser } from '../current-user.ts';
+import { forEachLimited } from '../support/concurrency.ts';
+import { currentUser } from './current-user.ts';
 import { MasterIndex, type BlobLocation, type BlobType } from './master-index.ts';
 import { decodeUnpacked, encodeUnpacked } from './unpacked.ts';
 

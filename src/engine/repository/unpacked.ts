@@ -4,7 +4,7 @@
  * (restic-format.md 4.1). Config and key files are never encoded this way.
  */
 import { compressSync, decompressUnbounded, type CompressionMode } from '../compress/zstd.ts';
-import { concatBytes } from '../bytes.ts';
+import { concatBytes } from '../support/bytes.ts';
 import { ChunkvaultError, ErrorCode, integrityError } from '../errors.ts';
 
 const VERSION_ZSTD = 0x02;

@@ -3,7 +3,7 @@
  * Poly1305-AES tag is checked here, on the main thread where the WebAssembly Poly1305
  * lives, and decryption, decompression and the SHA-256 check happen on a worker.
  */
-import { equalBytes } from '../bytes.ts';
+import { equalBytes } from '../support/bytes.ts';
 import { poly1305KeyFor, prepareKey, type MasterKey } from '../crypto/master-key.ts';
 import { poly1305 } from '../crypto/poly1305.ts';
 import { IV_BYTES, MAC_BYTES, SEAL_OVERHEAD } from '../crypto/seal.ts';

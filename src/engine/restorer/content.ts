@@ -11,10 +11,10 @@
  * that need it: they are reported, the rest carries on, and the caller fails the restore.
  */
 import * as fs from 'node:fs';
-import { isNotFound } from '../../backends/errors.ts';
-import { Semaphore } from '../concurrency.ts';
+import { isNotFound } from '../storage/errors.ts';
+import { Semaphore } from '../support/concurrency.ts';
 import { errorMessage, internalError, throwIfAborted } from '../errors.ts';
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 import type { Repository } from '../repository/repository.ts';
 import { macFailure } from './blob-mac.ts';
 import { BlobWriterPool, type BlobJob, type BlobJobResult, type WriteTarget } from './blob-writer-pool.ts';

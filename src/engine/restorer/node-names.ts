@@ -8,7 +8,7 @@
 import { integrityError } from '../errors.ts';
 import { quoteName } from '../format/index.ts';
 import type { TreeNode } from '../format/index.ts';
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 
 const SLASH = 0x2f;
 const DOT = 0x2e;

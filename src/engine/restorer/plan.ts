@@ -6,10 +6,10 @@
  * written while planning: a hostile or damaged tree fails the restore before the first
  * byte lands in the target.
  */
-import type { CallOptions } from '../../backends/backend.ts';
+import type { CallOptions } from '../storage/backend.ts';
 import { integrityError, throwIfAborted } from '../errors.ts';
 import type { TreeNode } from '../format/index.ts';
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 import { plaintextLength, type BlobLocation } from '../repository/master-index.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 import { compileIncludes, type IncludeMatcher } from './include.ts';

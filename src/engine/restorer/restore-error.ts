@@ -3,7 +3,7 @@
  * a restore with data missing never returns as if it succeeded.
  */
 import { ChunkvaultError, ErrorCode } from '../errors.ts';
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 
 export interface RestoreProblem {
   /** Snapshot paths of the entries affected ("/srv/app/a.txt"). */

@@ -8,12 +8,12 @@
  * 1,000 directories went from about 190 ms to 120 ms).
  */
 import { zstdDecompressSync } from 'node:zlib';
-import type { CallOptions } from '../../backends/backend.ts';
-import { forEachLimited } from '../concurrency.ts';
+import type { CallOptions } from '../storage/backend.ts';
+import { forEachLimited } from '../support/concurrency.ts';
 import { errorMessage, integrityError, isChunkvaultError, throwIfAborted } from '../errors.ts';
 import { parseTree, type TreeNode } from '../format/index.ts';
 import { open as openSealed } from '../crypto/index.ts';
-import { idOf, type Id } from '../id.ts';
+import { idOf, type Id } from '../format/id.ts';
 import { plaintextLength, type BlobLocation } from '../repository/master-index.ts';
 import type { Repository } from '../repository/repository.ts';
 import { MAX_BLOB_PLAINTEXT_BYTES, MAX_BLOB_STORED_BYTES } from './limits.ts';

@@ -8,8 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import type { CallOptions } from '../../backends/backend.ts';
-import { forEachLimited } from '../concurrency.ts';
+import type { CallOptions } from '../storage/backend.ts';
+import { forEachLimited } from '../support/concurrency.ts';
 import { errorMessage, throwIfAborted } from '../errors.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 import { planRestore, type PlannedEntry, type PlannedFile } from './plan.ts';

@@ -7,7 +7,7 @@
  * period inside its duration; keep-tag keeps every snapshot with all tags of a list.
  */
 import { GO_ZERO_TIME_NS } from '../format/index.ts';
-import { formatRetentionDuration, isZeroDuration, type RetentionDuration } from './duration.ts';
+import { formatRetentionDuration, isZeroDuration, type RetentionDuration } from './calendar-duration.ts';
 import type { RetentionEntry } from './entry.ts';
 import { groupSnapshots, parseGroupBy, type GroupBy, type GroupKey } from './group.ts';
 import { assertUsablePolicy, tagListText, type RetentionPolicy } from './policy.ts';

@@ -6,7 +6,7 @@
  */
 import { asObject } from '../format/fields.ts';
 import { parseJson, parseSnapshot } from '../format/index.ts';
-import type { Id } from '../id.ts';
+import type { Id } from '../format/id.ts';
 import type { SnapshotEntry } from '../repository/repository.ts';
 
 export interface RetentionEntry extends SnapshotEntry {

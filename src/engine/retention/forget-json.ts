@@ -3,7 +3,7 @@
  * `{tags, host, paths, keep, remove, reasons}`, one per group, with empty lists as null
  * and zero counters left out, as Go writes them.
  */
-import { shortId } from '../id.ts';
+import { shortId } from '../format/id.ts';
 import type { ForgetPlan, KeepReason, RetentionCounters } from './apply.ts';
 import type { RetentionEntry } from './entry.ts';
 import { sortedGoStrings } from './group.ts';

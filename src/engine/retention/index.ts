@@ -10,8 +10,8 @@ export {
   WITHIN_RULES,
 } from './policy.ts';
 export type { RetentionPolicy, RetentionPolicyInput } from './policy.ts';
-export { parseRetentionDuration, formatRetentionDuration, isZeroDuration, MAX_DURATION_PART } from './duration.ts';
-export type { RetentionDuration } from './duration.ts';
+export { parseRetentionDuration, formatRetentionDuration, isZeroDuration, MAX_DURATION_PART } from './calendar-duration.ts';
+export type { RetentionDuration } from './calendar-duration.ts';
 export { recordedOffsetSeconds, retentionEntryFromDocument } from './entry.ts';
 export type { RetentionEntry } from './entry.ts';
 export {

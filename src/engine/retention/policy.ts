@@ -9,7 +9,7 @@ import {
   isZeroDuration,
   parseRetentionDuration,
   type RetentionDuration,
-} from './duration.ts';
+} from './calendar-duration.ts';
 
 export interface RetentionPolicy {
   /** Keep the newest n snapshots. */

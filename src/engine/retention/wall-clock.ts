@@ -8,8 +8,8 @@
  * where Local's daylight-saving changes can move it by an hour.
  */
 import { invalidInput } from '../errors.ts';
-import { civilFromDays, daysFromCivil, isoWeek } from '../calendar.ts';
-import type { RetentionDuration } from './duration.ts';
+import { civilFromDays, daysFromCivil, isoWeek } from '../format/calendar.ts';
+import type { RetentionDuration } from './calendar-duration.ts';
 
 const NS_PER_SECOND = 1_000_000_000n;
 const SECONDS_PER_DAY = 86_400;

@@ -3,7 +3,7 @@
  * on message text: `not-found` (the file does not exist), `transient` (worth retrying),
  * `permanent` (retrying cannot help: permissions, a bad request).
  */
-import { ChunkvaultError, ErrorCode } from '../engine/errors.ts';
+import { ChunkvaultError, ErrorCode } from '../errors.ts';
 
 export type BackendErrorKind = 'not-found' | 'transient' | 'permanent';
 

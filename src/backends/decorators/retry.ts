@@ -5,13 +5,13 @@
  * not-found errors pass through at once: the backend's message already names the object
  * and the likely cause. A cancelled call is never retried.
  */
-import { BackendDecorator } from './decorator.ts';
+import { BackendDecorator } from '../../engine/storage/decorator.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Backend, CallOptions, FileInfo, FileType, Handle, Payload } from './backend.ts';
-import { BackendError, isTransient } from './errors.ts';
-import { relativePath } from './layout.ts';
-import { ChunkvaultError, ErrorCode, errorMessage } from '../engine/errors.ts';
-import { formatDuration } from '../engine/human.ts';
+import type { Backend, CallOptions, FileInfo, FileType, Handle, Payload } from '../../engine/storage/backend.ts';
+import { BackendError, isTransient } from '../../engine/storage/errors.ts';
+import { relativePath } from '../../engine/storage/layout.ts';
+import { ChunkvaultError, ErrorCode, errorMessage } from '../../engine/errors.ts';
+import { formatDuration } from '../../engine/support/human.ts';
 
 export interface RetryOptions {
   /** Attempts per call, the first one included. @default 10 (restic's) */

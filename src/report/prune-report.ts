@@ -1,6 +1,6 @@
 /** What a prune found and did, as lines for the CLI and the action's log. */
 import type { PruneProgress, PruneResult } from '../engine/commands/prune.ts';
-import { formatBytes, formatCount, formatDuration } from '../engine/human.ts';
+import { formatBytes, formatCount, formatDuration } from '../engine/support/human.ts';
 
 export function pruneReportLines(r: PruneResult): string[] {
   const s = r.stats;

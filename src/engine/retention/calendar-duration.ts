@@ -3,7 +3,7 @@
  * 3 days and 4 hours (`m` is months: there are no minutes). Years, months and days are
  * calendar steps (Go's AddDate), hours are exact hours.
  *
- * This is not src/engine/duration.ts (our own `90s`/`15m` syntax for timeouts and ages).
+ * This is not src/engine/support/duration.ts (our own `90s`/`15m` syntax for timeouts and ages).
  */
 import { invalidInput } from '../errors.ts';
 

@@ -2,7 +2,7 @@
  * Durations as users write them in workflow inputs and flags: a number and a unit, or
  * several ("90s", "15m", "26h", "7d", "1h30m", "250ms"), or 0. Returns milliseconds.
  */
-import { invalidInput } from './errors.ts';
+import { invalidInput } from '../errors.ts';
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
