@@ -5,15 +5,8 @@
 import * as core from '@actions/core';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseReadDataSubset, type ReadDataSelection } from '../engine/checker/index.ts';
-import type { SnapshotFilter } from '../engine/commands/find-snapshot.ts';
-import { parseCompressionMode } from '../engine/compress/zstd.ts';
-import { parseDuration } from '../engine/support/duration.ts';
-import { checkDumpFilename } from '../engine/dump/index.ts';
-import { ChunkvaultError, ErrorCode } from '../engine/errors.ts';
+import { assertUsablePolicy, checkDumpFilename, ChunkvaultError, DEFAULT_GROUP_BY, DEFAULT_MAX_UNUSED, ErrorCode, parseCompressionMode, parseDuration, parseGroupBy, parseMaxUnused, parsePolicy, parseReadDataSubset, parseSize, type ReadDataSelection, type RetentionPolicy, type SnapshotFilter } from '../engine/index.ts';
 import { Inputs, MODES, type Mode } from './constants.ts';
-import { DEFAULT_MAX_UNUSED, parseMaxUnused, parseSize } from '../engine/prune/max-unused.ts';
-import { assertUsablePolicy, DEFAULT_GROUP_BY, parseGroupBy, parsePolicy, type RetentionPolicy } from '../engine/retention/index.ts';
 import { redactLocation } from '../backends/location.ts';
 import { maskLocationPassword, type RemoteSettings } from './open-repository.ts';
 import type { ActionSettings, CommonSettings, DumpSettings, PruneTuning, SnapshotChoice } from './settings.ts';

@@ -19,8 +19,7 @@ import * as core from '@actions/core';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { MetadataCacheBackend } from '../backends/decorators/metadata-cache.ts';
-import type { Backend } from '../engine/storage/backend.ts';
-import { errorMessage } from '../engine/errors.ts';
+import { errorMessage, type Backend } from '../engine/index.ts';
 
 export const METADATA_CACHE_KEY_PREFIX = 'chunkvault-meta-';
 

@@ -8,9 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { isRemoteLocation, openBackend, parseLocation, redactLocation, type S3Credentials } from '../backends/location.ts';
 import { describeRetry } from '../backends/decorators/retry.ts';
-import type { CompressionMode } from '../engine/compress/zstd.ts';
-import { ErrorCode, errorMessage, isChunkvaultError } from '../engine/errors.ts';
-import { Repository } from '../engine/repository/repository.ts';
+import { ErrorCode, errorMessage, isChunkvaultError, Repository, type CompressionMode } from '../engine/index.ts';
 import { MetadataCacheSession } from './metadata-cache.ts';
 import type { CommonSettings } from './settings.ts';
 

@@ -1,8 +1,6 @@
 /** Step outputs and the job summary for each mode. */
 import * as core from '@actions/core';
-import type { BackupResult } from '../engine/commands/backup.ts';
-import type { DumpError } from '../engine/dump/index.ts';
-import { formatBytes, formatCount, formatDuration, formatRatio } from '../engine/support/human.ts';
+import { formatBytes, formatCount, formatDuration, formatRatio, type BackupResult, type DumpError } from '../engine/index.ts';
 import { Outputs } from './constants.ts';
 import type { BackupSettings } from './settings.ts';
 import { escapeHtml } from './summary-html.ts';

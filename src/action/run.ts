@@ -3,7 +3,7 @@
  * into a failed step.
  */
 import * as core from '@actions/core';
-import { ErrorCode, errorMessage, isChunkvaultError } from '../engine/errors.ts';
+import { ErrorCode, errorMessage, isChunkvaultError } from '../engine/index.ts';
 import { installSignalHandlers } from '../process/signals.ts';
 import { getSettings } from './inputs.ts';
 import { runBackupMode } from './modes/backup.ts';

@@ -1,8 +1,5 @@
 /** Everything the action was asked to do, read and validated once from the inputs. */
-import type { CompressionMode } from '../engine/compress/zstd.ts';
-import type { SnapshotFilter } from '../engine/commands/find-snapshot.ts';
-import type { ReadDataSelection } from '../engine/checker/index.ts';
-import type { GroupBy, RetentionPolicy } from '../engine/retention/index.ts';
+import type { CompressionMode, GroupBy, ReadDataSelection, RetentionPolicy, SnapshotFilter } from '../engine/index.ts';
 import type { RemoteSettings } from './open-repository.ts';
 
 export interface CommonSettings extends RemoteSettings {

@@ -3,7 +3,7 @@
  * (retry or not) and the likely cause, in words a user can act on. Shared by the HTTP
  * backends so that a 403 reads the same whichever server sent it.
  */
-import type { BackendErrorKind } from '../engine/storage/errors.ts';
+import type { BackendErrorKind } from '../engine/index.ts';
 
 /** 5xx, 408 and 429 are worth retrying; other 4xx are not, nor 501, 505 and 507, which will not get better soon. */
 export function kindOfStatus(status: number): BackendErrorKind {

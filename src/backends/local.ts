@@ -7,10 +7,7 @@ import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { payloadParts, type Backend, type CallOptions, type FileInfo, type FileType, type Handle, type Payload } from '../engine/storage/backend.ts';
-import { BackendError } from '../engine/storage/errors.ts';
-import { DIR_OF, relativePath, repositoryDirectories } from '../engine/storage/layout.ts';
-import { isId } from '../engine/format/id.ts';
+import { BackendError, DIR_OF, isId, payloadParts, relativePath, repositoryDirectories, type Backend, type CallOptions, type FileInfo, type FileType, type Handle, type Payload } from '../engine/index.ts';
 
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o400;

@@ -12,8 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ChunkvaultError, ErrorCode } from '../engine/errors.ts';
-import type { Backend } from '../engine/storage/backend.ts';
+import { ChunkvaultError, ErrorCode, type Backend } from '../engine/index.ts';
 import { LocalBackend } from './local.ts';
 import { DEFAULT_REMOTE_CONNECTIONS, RestBackend } from './rest.ts';
 import { RetryBackend, type RetryOptions } from './decorators/retry.ts';

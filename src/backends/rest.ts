@@ -5,15 +5,10 @@
  * Listing asks for protocol v2 (names with sizes); a v1 server answers with names only,
  * and each is then stat'ed, as restic does.
  */
-import { concatBytes } from '../engine/support/bytes.ts';
+import { BackendError, ChunkvaultError, concatBytes, DIR_OF, ErrorCode, isId, payloadParts, type Backend, type CallOptions, type FileInfo, type FileType, type Handle, type Payload } from '../engine/index.ts';
 import { Readable } from 'node:stream';
 import { Pool } from 'undici';
-import { payloadParts, type Backend, type CallOptions, type FileInfo, type FileType, type Handle, type Payload } from '../engine/storage/backend.ts';
-import { BackendError } from '../engine/storage/errors.ts';
 import { describeNetworkError, kindOfStatus, statusHint } from './http-status.ts';
-import { DIR_OF } from '../engine/storage/layout.ts';
-import { ChunkvaultError, ErrorCode } from '../engine/errors.ts';
-import { isId } from '../engine/format/id.ts';
 
 const API_V1 = 'application/vnd.x.restic.rest.v1';
 const API_V2 = 'application/vnd.x.restic.rest.v2';

@@ -2,9 +2,7 @@
  * The `chunkvault` command line: parse, dispatch, map errors to restic's exit codes.
  */
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../engine/support/duration.ts';
-import { errorMessage } from '../engine/errors.ts';
-import { PROGRAM_VERSION } from '../engine/format/program-version.ts';
+import { errorMessage, parseDuration, PROGRAM_VERSION } from '../engine/index.ts';
 import { installSignalHandlers } from '../process/signals.ts';
 import { BACKUP_HELP, runBackup } from './commands/backup.ts';
 import { INIT_HELP, runInit } from './commands/init.ts';

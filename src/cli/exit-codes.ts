@@ -2,7 +2,7 @@
  * Exit codes, restic's where restic has one (restic docs, "scripting"), so that scripts
  * written for restic keep working.
  */
-import { isChunkvaultError, ErrorCode } from '../engine/errors.ts';
+import { ErrorCode, isChunkvaultError } from '../engine/index.ts';
 
 export const ExitCode = {
   Ok: 0,

@@ -4,8 +4,7 @@
  * engine/prune/steps.ts). Nothing runs after it: no cleanup, no lock removal, as in a
  * power cut or an OOM kill.
  */
-import { invalidInput } from '../engine/errors.ts';
-import { PRUNE_STEPS, type PruneStep } from '../engine/prune/steps.ts';
+import { invalidInput, PRUNE_STEPS, type PruneStep } from '../engine/index.ts';
 
 export function pruneFailpoint(env: NodeJS.ProcessEnv): ((step: PruneStep) => void) | undefined {
   const spec = env.CHUNKVAULT_FAILPOINT;

@@ -7,10 +7,7 @@ import * as path from 'node:path';
 import { MetadataCacheBackend } from '../backends/decorators/metadata-cache.ts';
 import { isRemoteLocation, openBackend, type OpenBackendOptions } from '../backends/location.ts';
 import { describeRetry } from '../backends/decorators/retry.ts';
-import { ChunkvaultError, ErrorCode } from '../engine/errors.ts';
-import { Repository } from '../engine/repository/repository.ts';
-import type { CompressionMode } from '../engine/compress/zstd.ts';
-import type { Backend } from '../engine/storage/backend.ts';
+import { ChunkvaultError, ErrorCode, Repository, type Backend, type CompressionMode } from '../engine/index.ts';
 
 export interface GlobalOptions {
   repo?: string;

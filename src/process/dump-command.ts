@@ -17,7 +17,7 @@
 import { endProcessGroup, LineTail } from './process-group.ts';
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import type { DumpEnd, DumpSource, RunningDump } from '../engine/dump/index.ts';
+import type { DumpEnd, DumpSource, RunningDump } from '../engine/index.ts';
 
 /** Lines of standard error kept for the failure message. */
 const STDERR_TAIL_LINES = 10;

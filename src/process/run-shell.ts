@@ -10,7 +10,7 @@
  */
 import { endProcessGroup, LineTail } from './process-group.ts';
 import { spawn } from 'node:child_process';
-import type { CommandOutcome } from '../engine/commands/drill.ts';
+import type { CommandOutcome } from '../engine/index.ts';
 
 const TAIL_LINES = 20;
 

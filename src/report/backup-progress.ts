@@ -1,6 +1,5 @@
 /** One line of backup progress, the same in the CLI and the action's log. */
-import type { BackupProgress } from '../engine/commands/backup.ts';
-import { formatBytes, formatCount, formatDuration, formatRate, formatRatio } from '../engine/support/human.ts';
+import { formatBytes, formatCount, formatDuration, formatRate, formatRatio, type BackupProgress } from '../engine/index.ts';
 
 export function backupProgressLine(p: BackupProgress): string {
   const files = p.filesNew + p.filesChanged + p.filesUnmodified;

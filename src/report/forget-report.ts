@@ -1,6 +1,5 @@
 /** A forget plan as text: per group, each snapshot kept (with the rules that keep it) or removed. */
-import type { ForgetResult } from '../engine/commands/forget.ts';
-import { describeGroupKey, describePolicy, type ForgetGroup } from '../engine/retention/index.ts';
+import { describeGroupKey, describePolicy, type ForgetGroup, type ForgetResult } from '../engine/index.ts';
 import { snapshotTimeText } from './snapshot-time.ts';
 
 export interface SnapshotDecision {

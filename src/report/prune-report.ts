@@ -1,6 +1,5 @@
 /** What a prune found and did, as lines for the CLI and the action's log. */
-import type { PruneProgress, PruneResult } from '../engine/commands/prune.ts';
-import { formatBytes, formatCount, formatDuration } from '../engine/support/human.ts';
+import { formatBytes, formatCount, formatDuration, type PruneProgress, type PruneResult } from '../engine/index.ts';
 
 export function pruneReportLines(r: PruneResult): string[] {
   const s = r.stats;

@@ -1,6 +1,5 @@
 /** One line of restore progress, the same in the CLI and the action's log. */
-import type { RestoreProgress } from '../engine/commands/restore.ts';
-import { formatBytes, formatCount, formatDuration, formatRate } from '../engine/support/human.ts';
+import { formatBytes, formatCount, formatDuration, formatRate, type RestoreProgress } from '../engine/index.ts';
 
 export function restoreProgressLine(p: RestoreProgress): string {
   const totals = p.filesTotal > 0 || p.bytesTotal > 0;

@@ -1,6 +1,5 @@
 /** A snapshot as JSON: the shape `restic snapshots --json` prints, plus summary figures. */
-import { formatTime } from '../engine/format/index.ts';
-import type { SnapshotEntry } from '../engine/repository/repository.ts';
+import { formatTime, type SnapshotEntry } from '../engine/index.ts';
 
 export function snapshotJson(s: SnapshotEntry): Record<string, unknown> {
   const { snapshot } = s;

@@ -1,9 +1,6 @@
 /** Mode `backup`: sources in, a snapshot out, with outputs and a job summary. */
 import * as core from '@actions/core';
-import { backup } from '../../engine/commands/backup.ts';
-import { isDumpError } from '../../engine/dump/index.ts';
-import { ChunkvaultError, ErrorCode } from '../../engine/errors.ts';
-import { formatBytes, formatCount, formatDuration } from '../../engine/support/human.ts';
+import { backup, ChunkvaultError, ErrorCode, formatBytes, formatCount, formatDuration, isDumpError, lockRefreshWarning } from '../../engine/index.ts';
 import { shellDumpSource } from '../../process/dump-command.ts';
 import { commandEnvironment } from '../../process/run-shell.ts';
 import { backupProgressLine } from '../../report/backup-progress.ts';
@@ -13,7 +10,6 @@ import { setBackupOutputs, writeBackupSummary, writeDumpFailureSummary } from '.
 import type { BackupSettings } from '../settings.ts';
 import { expandSources } from '../sources.ts';
 import { PROGRESS_INTERVAL_MS } from './progress.ts';
-import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 export async function runBackupMode(settings: BackupSettings, signal: AbortSignal): Promise<void> {
   const { repo, location, finish } = await openRepository(settings, { init: settings.init, compression: settings.compression, signal });

@@ -1,14 +1,11 @@
 /** Mode `check`: the repository's structure and, with read-data-subset, its data. */
 import * as core from '@actions/core';
-import { describeSelection, type CheckReport, type Finding } from '../../engine/checker/index.ts';
-import { check } from '../../engine/commands/check.ts';
-import { formatBytes, formatCount, formatDuration } from '../../engine/support/human.ts';
+import { check, describeSelection, formatBytes, formatCount, formatDuration, lockRefreshWarning, type CheckReport, type Finding } from '../../engine/index.ts';
 import { Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { CheckSettings } from '../settings.ts';
 import { code, escapeHtml } from '../summary-html.ts';
 import { PROGRESS_INTERVAL_MS } from './progress.ts';
-import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 /** Findings listed in the summary; the log has them all. */
 const MAX_FINDINGS_SHOWN = 50;

@@ -3,8 +3,7 @@
  * and the job summary shows the checklist with each step's result and figures.
  */
 import * as core from '@actions/core';
-import { drill, type DrillReport } from '../../engine/commands/drill.ts';
-import { formatBytes, formatCount, formatDuration } from '../../engine/support/human.ts';
+import { drill, formatBytes, formatCount, formatDuration, type DrillReport } from '../../engine/index.ts';
 import { commandEnvironment, runShell } from '../../process/run-shell.ts';
 import { restoreProgressLine } from '../../report/restore-progress.ts';
 import { Outputs } from '../constants.ts';

@@ -1,14 +1,12 @@
 /** Mode `forget`: the retention policy's decisions, each snapshot with the rule that kept it; optionally a prune. */
 import * as core from '@actions/core';
-import { forget, type ForgetResult } from '../../engine/commands/forget.ts';
-import { describeGroupKey, describePolicy } from '../../engine/retention/index.ts';
+import { describeGroupKey, describePolicy, forget, lockRefreshWarning, type ForgetResult } from '../../engine/index.ts';
 import { forgetReportLines, groupDecisions } from '../../report/forget-report.ts';
 import { Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { ForgetSettings } from '../settings.ts';
 import { code, escapeHtml } from '../summary-html.ts';
 import { addPruneSummary, pruneOptions, setPruneOutputs } from './prune.ts';
-import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 /** Snapshot rows in the summary; the outputs list every id. */
 const MAX_ROWS = 200;

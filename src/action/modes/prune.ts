@@ -1,14 +1,12 @@
 /** Mode `prune`: delete data no snapshot uses; the plan and the result in the log and the summary. */
 import * as core from '@actions/core';
-import { prune, type PruneResult } from '../../engine/commands/prune.ts';
-import { formatBytes, formatCount, formatDuration } from '../../engine/support/human.ts';
+import { formatBytes, formatCount, formatDuration, lockRefreshWarning, prune, type PruneResult } from '../../engine/index.ts';
 import { pruneProgressLine, pruneReportLines } from '../../report/prune-report.ts';
 import { Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { PruneSettings, PruneTuning } from '../settings.ts';
 import { escapeHtml } from '../summary-html.ts';
 import { PROGRESS_INTERVAL_MS } from './progress.ts';
-import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 export async function runPruneMode(settings: PruneSettings, signal: AbortSignal): Promise<void> {
   const { repo, location, finish } = await openRepository(settings, { signal });

@@ -1,14 +1,12 @@
 /** Mode `restore`: a snapshot into a target directory, every blob verified on the way. */
 import * as core from '@actions/core';
-import { restore } from '../../engine/commands/restore.ts';
-import { formatBytes, formatCount, formatDuration } from '../../engine/support/human.ts';
+import { formatBytes, formatCount, formatDuration, lockRefreshWarning, restore } from '../../engine/index.ts';
 import { restoreProgressLine } from '../../report/restore-progress.ts';
 import { Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { RestoreSettings } from '../settings.ts';
 import { code, escapeHtml } from '../summary-html.ts';
 import { PROGRESS_INTERVAL_MS } from './progress.ts';
-import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 export async function runRestoreMode(settings: RestoreSettings, signal: AbortSignal): Promise<void> {
   const { repo, location, finish } = await openRepository(settings, { signal });

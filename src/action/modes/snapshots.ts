@@ -1,8 +1,6 @@
 /** Mode `snapshots`: the list, as a JSON output and a table in the job summary. */
 import * as core from '@actions/core';
-import { listSnapshots } from '../../engine/commands/find-snapshot.ts';
-import { formatTime } from '../../engine/format/index.ts';
-import { formatBytes, formatCount } from '../../engine/support/human.ts';
+import { formatBytes, formatCount, formatTime, listSnapshots } from '../../engine/index.ts';
 import { snapshotJson } from '../../report/snapshot-json.ts';
 import { Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';

@@ -3,8 +3,7 @@
  * asked of the storage. Placed right above a remote backend, a call is a request (a list
  * of a REST server is one request; an S3 listing may be several pages).
  */
-import { BackendDecorator } from '../../engine/storage/decorator.ts';
-import { payloadParts, type Backend, type CallOptions, type FileInfo, type FileType, type Handle, type Payload } from '../../engine/storage/backend.ts';
+import { BackendDecorator, payloadParts, type Backend, type CallOptions, type FileInfo, type FileType, type Handle, type Payload } from '../../engine/index.ts';
 
 export type CountedOperation = 'create' | 'save' | 'load' | 'stat' | 'list' | 'remove';
 

@@ -12,15 +12,10 @@
  * repository leave the cache when a complete listing no longer shows them (and on remove
  * or a stat that finds nothing), as restic clears its cache.
  */
-import { BackendDecorator } from '../../engine/storage/decorator.ts';
+import { BackendDecorator, concatBytes, idOf, isId, isNotFound, payloadParts, type Backend, type CallOptions, type FileInfo, type FileType, type Handle, type Payload } from '../../engine/index.ts';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { Backend, CallOptions, FileInfo, FileType, Handle, Payload } from '../../engine/storage/backend.ts';
-import { payloadParts } from '../../engine/storage/backend.ts';
-import { isNotFound } from '../../engine/storage/errors.ts';
-import { idOf, isId } from '../../engine/format/id.ts';
-import { concatBytes } from '../../engine/support/bytes.ts';
 
 /** restic's cache directories for the file types it caches (tree packs aside). */
 const CACHED_DIRS: Partial<Record<FileType, string>> = { index: 'index', snapshot: 'snapshots' };

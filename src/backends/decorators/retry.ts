@@ -5,13 +5,8 @@
  * not-found errors pass through at once: the backend's message already names the object
  * and the likely cause. A cancelled call is never retried.
  */
-import { BackendDecorator } from '../../engine/storage/decorator.ts';
+import { BackendDecorator, BackendError, ChunkvaultError, ErrorCode, errorMessage, formatDuration, isTransient, relativePath, type Backend, type CallOptions, type FileInfo, type FileType, type Handle, type Payload } from '../../engine/index.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Backend, CallOptions, FileInfo, FileType, Handle, Payload } from '../../engine/storage/backend.ts';
-import { BackendError, isTransient } from '../../engine/storage/errors.ts';
-import { relativePath } from '../../engine/storage/layout.ts';
-import { ChunkvaultError, ErrorCode, errorMessage } from '../../engine/errors.ts';
-import { formatDuration } from '../../engine/support/human.ts';
 
 export interface RetryOptions {
   /** Attempts per call, the first one included. @default 10 (restic's) */

@@ -24,11 +24,7 @@ import {
   type BucketLocationConstraint,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { ChunkvaultError, ErrorCode } from '../../engine/errors.ts';
-import { isId } from '../../engine/format/id.ts';
-import { payloadParts, type Backend, type CallOptions, type FileInfo, type FileType, type Handle, type Payload } from '../../engine/storage/backend.ts';
-import { BackendError, isNotFound } from '../../engine/storage/errors.ts';
-import { DIR_OF, relativePath } from '../../engine/storage/layout.ts';
+import { BackendError, exists, ChunkvaultError, DIR_OF, ErrorCode, isId, isNotFound, payloadParts, relativePath, type Backend, type CallOptions, type FileInfo, type FileType, type Handle, type Payload } from '../../engine/index.ts';
 import { resolveS3Credentials } from './s3-credentials.ts';
 import { toS3BackendError } from './s3-errors.ts';
 import { describeS3Location, parseS3Location, type S3Location } from './s3-location.ts';
@@ -119,7 +115,7 @@ class S3Backend implements Backend {
   /** Creates the bucket when it does not exist (as restic does); no directory objects are needed. */
   async create(opts?: CallOptions): Promise<void> {
     if (await this.#bucketExists(opts)) {
-      if (await this.#exists({ type: 'config', name: '' }, opts)) {
+      if (await exists(this, { type: 'config', name: '' }, opts)) {
         throw new BackendError('permanent', `${this.location}: a repository already exists here (config found)`);
       }
       return;
@@ -259,15 +255,6 @@ class S3Backend implements Backend {
     }
   }
 
-  async #exists(h: Handle, opts?: CallOptions): Promise<boolean> {
-    try {
-      await this.stat(h, opts);
-      return true;
-    } catch (e) {
-      if (isNotFound(e)) return false;
-      throw e;
-    }
-  }
 
   async #call<T>(op: string, h: Handle, opts: CallOptions | undefined, fn: () => Promise<T>): Promise<T> {
     try {

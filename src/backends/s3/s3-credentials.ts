@@ -10,7 +10,7 @@
 import { fromTokenFile } from '@aws-sdk/credential-provider-web-identity';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { ChunkvaultError, ErrorCode } from '../../engine/errors.ts';
+import { ChunkvaultError, ErrorCode } from '../../engine/index.ts';
 
 export interface S3CredentialSettings {
   accessKeyId?: string;

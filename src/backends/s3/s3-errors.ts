@@ -5,7 +5,7 @@
  * canonical request in some error bodies, and that can hold the session token.
  */
 import { S3ServiceException } from '@aws-sdk/client-s3';
-import { BackendError, type BackendErrorKind } from '../../engine/storage/errors.ts';
+import { BackendError, type BackendErrorKind } from '../../engine/index.ts';
 import { S3CredentialsError } from './s3-credentials.ts';
 
 export interface S3ErrorContext {

@@ -4,7 +4,7 @@
  * `host/bucket[/prefix]` with https implied (`s3.amazonaws.com/bucket`).
  */
 import { posix } from 'node:path';
-import { ChunkvaultError, ErrorCode } from '../../engine/errors.ts';
+import { ChunkvaultError, ErrorCode } from '../../engine/index.ts';
 
 export interface S3Location {
   /** `https:` or `http:` */

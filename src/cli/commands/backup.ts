@@ -1,16 +1,11 @@
 import * as os from 'node:os';
-import { backup, type BackupResult } from '../../engine/commands/backup.ts';
-import { parseCompressionMode } from '../../engine/compress/zstd.ts';
-import type { DumpSource } from '../../engine/dump/index.ts';
-import { ChunkvaultError, ErrorCode } from '../../engine/errors.ts';
+import { backup, ChunkvaultError, ErrorCode, formatBytes, formatCount, formatDuration, formatRate, formatRatio, lockRefreshWarning, parseCompressionMode, type BackupResult, type DumpSource } from '../../engine/index.ts';
 import { execDumpSource, streamDumpSource } from '../../process/dump-command.ts';
 import { commandEnvironment } from '../../process/run-shell.ts';
 import { backupProgressLine } from '../../report/backup-progress.ts';
-import { formatBytes, formatCount, formatDuration, formatRate, formatRatio } from '../../engine/support/human.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
-import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 export const BACKUP_HELP = `chunkvault backup: back up files and directories into a new snapshot
 

@@ -1,18 +1,7 @@
-import { check } from '../../engine/commands/check.ts';
-import {
-  describeSelection,
-  parseReadDataSubset,
-  type CheckProgress,
-  type CheckReport,
-  type Finding,
-  type ReadDataSelection,
-} from '../../engine/checker/index.ts';
-import { ChunkvaultError, ErrorCode } from '../../engine/errors.ts';
-import { formatBytes, formatCount, formatDuration } from '../../engine/support/human.ts';
+import { check, ChunkvaultError, describeSelection, ErrorCode, formatBytes, formatCount, formatDuration, lockRefreshWarning, parseReadDataSubset, type CheckProgress, type CheckReport, type Finding, type ReadDataSelection } from '../../engine/index.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
-import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 export const CHECK_HELP = `chunkvault check: check the repository for errors, as restic check does
 

@@ -1,7 +1,5 @@
 import * as os from 'node:os';
-import { drill, type DrillReport } from '../../engine/commands/drill.ts';
-import { parseDuration } from '../../engine/support/duration.ts';
-import { formatBytes, formatDuration } from '../../engine/support/human.ts';
+import { drill, formatBytes, formatDuration, parseDuration, type DrillReport } from '../../engine/index.ts';
 import { commandEnvironment, runShell } from '../../process/run-shell.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';

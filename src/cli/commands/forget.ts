@@ -1,13 +1,10 @@
-import { forget } from '../../engine/commands/forget.ts';
-import { invalidInput } from '../../engine/errors.ts';
-import { DEFAULT_GROUP_BY, forgetJson, parseGroupBy, parsePolicy } from '../../engine/retention/index.ts';
+import { DEFAULT_GROUP_BY, forget, forgetJson, invalidInput, lockRefreshWarning, parseGroupBy, parsePolicy } from '../../engine/index.ts';
 import { forgetReportLines } from '../../report/forget-report.ts';
 import { pruneProgressLine, pruneReportLines } from '../../report/prune-report.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { pruneFailpoint } from '../failpoint.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
-import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 export const FORGET_HELP = `chunkvault forget: remove snapshots by a retention policy, as restic forget does
 

@@ -1,4 +1,4 @@
-import { Repository } from '../../engine/repository/repository.ts';
+import { Repository } from '../../engine/index.ts';
 import { backendFor, readPassword, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
 

@@ -1,10 +1,9 @@
-import { prune, type PruneResult } from '../../engine/commands/prune.ts';
+import { lockRefreshWarning, prune, type PruneResult } from '../../engine/index.ts';
 import { pruneProgressLine, pruneReportLines } from '../../report/prune-report.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { pruneFailpoint } from '../failpoint.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
-import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 export const PRUNE_HELP = `chunkvault prune: delete data that no snapshot uses, as restic prune does
 

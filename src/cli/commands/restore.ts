@@ -3,15 +3,11 @@
  * when anything could not be restored or, with --verify, when the restored tree does not
  * match the snapshot: a restore with data missing never exits 0.
  */
-import { restore, type RestoreResult } from '../../engine/commands/restore.ts';
-import { invalidInput } from '../../engine/errors.ts';
-import { RestoreFailedError, describeProblem } from '../../engine/restorer/restore-error.ts';
-import { formatBytes, formatCount, formatDuration } from '../../engine/support/human.ts';
+import { describeProblem, formatBytes, formatCount, formatDuration, invalidInput, lockRefreshWarning, restore, RestoreFailedError, type RestoreResult } from '../../engine/index.ts';
 import { restoreProgressLine } from '../../report/restore-progress.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
-import { lockRefreshWarning } from '../../engine/repository/lock.ts';
 
 export const RESTORE_HELP = `chunkvault restore: restore a snapshot into a directory
 

@@ -1,8 +1,6 @@
-import type { SnapshotEntry } from '../../engine/repository/repository.ts';
-import { listSnapshots } from '../../engine/commands/find-snapshot.ts';
+import { formatBytes, listSnapshots, type SnapshotEntry } from '../../engine/index.ts';
 import { snapshotTimeText } from '../../report/snapshot-time.ts';
 import { snapshotJson } from '../../report/snapshot-json.ts';
-import { formatBytes } from '../../engine/support/human.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
 

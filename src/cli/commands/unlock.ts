@@ -1,7 +1,4 @@
-import { unlock } from '../../engine/commands/unlock.ts';
-import { formatTime } from '../../engine/format/index.ts';
-import { shortId } from '../../engine/format/id.ts';
-import type { LockHolder } from '../../engine/repository/lock.ts';
+import { formatTime, shortId, unlock, type LockHolder } from '../../engine/index.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';

@@ -10,6 +10,7 @@
  *   5. attribution: damaged blobs, trees and packs are traced to the files using them.
  * The caller holds the lock (commands/check.ts); this only reads.
  */
+import type { OperationOptions } from '../operation.ts';
 import { errorMessage, throwIfAborted } from '../errors.ts';
 import { parseSnapshot } from '../format/index.ts';
 import type { Id } from '../format/id.ts';
@@ -40,16 +41,11 @@ export interface CheckProgress {
   elapsedMs: number;
 }
 
-export interface CheckerOptions {
+export interface CheckerOptions extends Pick<OperationOptions<CheckProgress>, 'signal' | 'onProgress' | 'progressIntervalMs'> {
   /** Read and verify pack contents: all packs, group n of t, or a random x%. @default no reading */
   readData?: ReadDataSelection;
   /** Packs read at once; each holds at most two 4 MiB segments plus the blob being assembled. @default max(2, backend connections) */
   readConcurrency?: number;
-  signal?: AbortSignal;
-  /** Called every `progressIntervalMs` while the check runs, and once at the end. */
-  onProgress?: (p: CheckProgress) => void;
-  /** @default 10000 */
-  progressIntervalMs?: number;
   /** Called after each pack has been read, with what it found. */
   onPackRead?: (packId: Id, result: { bytesRead: number; blobsRead: number; complete: boolean }) => void;
 }

@@ -2,6 +2,7 @@
  * The backup operation: lock, load the index, pick the parent snapshot, archive the
  * targets, make everything durable, and only then write the snapshot.
  */
+import type { OperationOptions } from '../operation.ts';
 import * as path from 'node:path';
 import { Archiver, normalizeTargets, type ArchiveStats, type SourceError } from '../archiver/archiver.ts';
 import { compileExcludes, type ExcludeFn } from '../archiver/exclude.ts';
@@ -26,7 +27,7 @@ export interface BackupProgress extends ArchiveStats {
   elapsedMs: number;
 }
 
-export interface BackupOptions {
+export interface BackupOptions extends OperationOptions<BackupProgress> {
   /** Paths to back up; relative ones resolve against `baseDir`. */
   targets: readonly string[];
   /** restic-style exclude patterns. */
@@ -47,11 +48,6 @@ export interface BackupOptions {
    * snapshot is written and a DumpError says why.
    */
   dump?: DumpSource;
-  lockWaitMs?: number;
-  signal?: AbortSignal;
-  /** Called every `progressIntervalMs` while the backup runs, and once at the end. */
-  onProgress?: (p: BackupProgress) => void;
-  progressIntervalMs?: number;
   onSourceError?: (e: SourceError) => void;
   onLockRefreshError?: (e: unknown) => void;
 }

@@ -4,16 +4,14 @@
  * restic's `--no-lock`, for read-only storage; the results may then show a concurrent
  * writer's half-finished work.
  */
+import type { OperationOptions } from '../operation.ts';
 import { checkRepository, type CheckerOptions, type CheckReport } from '../checker/index.ts';
 import { withLock } from '../repository/lock.ts';
 import type { Repository } from '../repository/repository.ts';
 
-export interface CheckOptions extends CheckerOptions {
+export interface CheckOptions extends CheckerOptions, Pick<OperationOptions, 'lockWaitMs' | 'onLockRefreshError'> {
   /** Check without locking the repository. @default false */
   noLock?: boolean;
-  /** How long to wait for other locks to go away. @default 0 */
-  lockWaitMs?: number;
-  onLockRefreshError?: (e: unknown) => void;
 }
 
 export async function check(repo: Repository, opts: CheckOptions = {}): Promise<CheckReport> {

@@ -13,6 +13,7 @@
  * A drill that fails returns a report naming the step and why; it throws only when
  * cancelled. Steps after a failure are skipped, except the clean-up, which always runs.
  */
+import type { OperationOptions } from '../operation.ts';
 import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { errorMessage, isChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
@@ -42,7 +43,7 @@ export interface CommandOutcome {
   outputTail?: string;
 }
 
-export interface DrillOptions {
+export interface DrillOptions extends OperationOptions<RestoreProgress> {
   /** 'latest' (honouring `filter`), a full id or a unique prefix. @default 'latest' */
   snapshot?: string;
   filter?: SnapshotFilter;
@@ -52,15 +53,10 @@ export interface DrillOptions {
   /** The scratch directory is made inside this one (the runner's temp directory). */
   scratchParent: string;
   keepRestore?: boolean;
-  /** How long the restore waits for another process's exclusive lock. @default 0 */
-  lockWaitMs?: number;
   /** Runs the drill's check command with the restored tree's path; absent: no command step. */
   runCommand?: (restoreDir: string, signal?: AbortSignal) => Promise<CommandOutcome>;
   /** A description of the command, for the report. */
   commandLabel?: string;
-  signal?: AbortSignal;
-  onProgress?: (p: RestoreProgress) => void;
-  progressIntervalMs?: number;
   onStep?: (step: DrillStep) => void;
   onWarning?: (message: string) => void;
   /** The clock, for tests. @default Date.now */
@@ -177,6 +173,7 @@ export async function drill(repo: Repository, opts: DrillOptions): Promise<Drill
         onProgress: opts.onProgress,
         progressIntervalMs: opts.progressIntervalMs,
         onWarning: opts.onWarning,
+        onLockRefreshError: opts.onLockRefreshError,
       });
       record({
         id: 'restore',

@@ -4,6 +4,7 @@
  * exclusive lock. Only snapshot files are deleted here: the data they used stays until a
  * prune, so a forget can be undone by restoring the deleted files from a copy.
  */
+import type { OperationOptions } from '../operation.ts';
 import { forEachLimited } from '../support/concurrency.ts';
 import { anySignal, throwIfAborted } from '../errors.ts';
 import type { Id } from '../format/id.ts';
@@ -13,7 +14,7 @@ import { planForget, retentionEntryFromDocument, type ForgetPlan, type GroupBy, 
 import { matchesFilter, type SnapshotFilter } from './find-snapshot.ts';
 import { pruneLocked, type PruneOptions, type PruneResult } from './prune.ts';
 
-export interface ForgetOptions {
+export interface ForgetOptions extends Omit<OperationOptions, 'onProgress' | 'progressIntervalMs'> {
   policy: RetentionPolicy;
   /** @default host,paths */
   groupBy?: GroupBy;
@@ -23,15 +24,12 @@ export interface ForgetOptions {
   dryRun?: boolean;
   /** Prune afterwards under the same lock, with these options. */
   prune?: Omit<PruneOptions, 'dryRun' | 'lockWaitMs' | 'signal' | 'ignoreSnapshots'>;
-  lockWaitMs?: number;
-  signal?: AbortSignal;
   /** The current time, for keep-within with future-dated snapshots. @default Date.now() */
   nowMs?: number;
   /** The zone restic would compute keep-within cut-offs in (see retention/apply.ts). */
   localTimeZone?: string;
   /** Called after each snapshot file is deleted. */
   onRemoved?: (id: Id) => void;
-  onLockRefreshError?: (e: unknown) => void;
 }
 
 export interface ForgetResult {

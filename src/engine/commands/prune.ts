@@ -11,6 +11,7 @@
  * restores: each step adds what the next one's deletions would take away. Packs left
  * behind are unreferenced (restic calls them "additional files"): the next prune deletes them.
  */
+import type { OperationOptions } from '../operation.ts';
 import { loadCheckIndex } from '../checker/pack-table.ts';
 import { FindingList } from '../checker/findings.ts';
 import { forEachLimited } from '../support/concurrency.ts';
@@ -39,7 +40,7 @@ export interface PruneProgress {
   elapsedMs: number;
 }
 
-export interface PruneOptions {
+export interface PruneOptions extends OperationOptions<PruneProgress> {
   /** Plan and report only; change nothing. @default false */
   dryRun?: boolean;
   /** Unused data tolerated after the prune: '5%' (default), '100M', 'unlimited'. */
@@ -50,15 +51,8 @@ export interface PruneOptions {
   repackUncompressed?: boolean;
   /** Snapshots to treat as gone (forget --dry-run --prune: what prune would do after the forget). */
   ignoreSnapshots?: ReadonlySet<Id>;
-  /** How long to wait for other processes' locks. @default 0 */
-  lockWaitMs?: number;
-  signal?: AbortSignal;
-  /** Called every `progressIntervalMs` and once at the end. */
-  onProgress?: (p: PruneProgress) => void;
-  progressIntervalMs?: number;
   /** Called after each change to the repository is durable. */
   onStep?: (step: PruneStep) => void;
-  onLockRefreshError?: (e: unknown) => void;
 }
 
 export interface PruneResult {

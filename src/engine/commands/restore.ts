@@ -3,6 +3,7 @@
  * prune), the index, the snapshot chosen by reference and filters, then plan, execute
  * and optionally read everything back to verify it.
  */
+import type { OperationOptions } from '../operation.ts';
 import { throwIfAborted } from '../errors.ts';
 import type { Id } from '../format/id.ts';
 import { withLock } from '../repository/lock.ts';
@@ -25,7 +26,7 @@ export interface RestoreProgress extends RestoreCounters {
   elapsedMs: number;
 }
 
-export interface RestoreOptions {
+export interface RestoreOptions extends OperationOptions<RestoreProgress> {
   /** A full snapshot id, a unique prefix, or 'latest' (which honours `filter`). @default 'latest' */
   snapshot?: string;
   filter?: SnapshotFilter;
@@ -37,14 +38,8 @@ export interface RestoreOptions {
   overwrite?: boolean;
   /** Read every restored file back and check it against the snapshot. @default false */
   verify?: boolean;
-  lockWaitMs?: number;
-  signal?: AbortSignal;
-  /** Called every `progressIntervalMs` while the restore runs, and once at the end. */
-  onProgress?: (p: RestoreProgress) => void;
-  progressIntervalMs?: number;
   /** Entries left out on purpose (devices, sockets), metadata Node.js cannot set. */
   onWarning?: (message: string) => void;
-  onLockRefreshError?: (e: unknown) => void;
 }
 
 export interface RestoreResult {

@@ -4,8 +4,14 @@
  * process of this host that no longer runs); with `removeAll`, every lock, for when the
  * user knows that nothing uses the repository.
  */
+import type { OperationOptions } from '../operation.ts';
 import { isStale, listLocks, type LockHolder } from '../repository/lock.ts';
 import type { Repository } from '../repository/repository.ts';
+
+export interface UnlockOptions extends Pick<OperationOptions, 'signal'> {
+  /** Remove every lock, not only stale ones. @default false */
+  removeAll?: boolean;
+}
 
 export interface UnlockResult {
   removed: LockHolder[];
@@ -13,7 +19,7 @@ export interface UnlockResult {
   kept: LockHolder[];
 }
 
-export async function unlock(repo: Repository, opts: { removeAll?: boolean; signal?: AbortSignal } = {}): Promise<UnlockResult> {
+export async function unlock(repo: Repository, opts: UnlockOptions = {}): Promise<UnlockResult> {
   const result: UnlockResult = { removed: [], kept: [] };
   for (const holder of await listLocks(repo, opts.signal)) {
     if (opts.removeAll || isStale(holder.info)) {

@@ -4,7 +4,7 @@
  */
 import * as os from 'node:os';
 import type { Backend, CallOptions, FileType } from '../storage/backend.ts';
-import { isNotFound } from '../storage/errors.ts';
+import { exists, isNotFound } from '../storage/errors.ts';
 import { randomPolynomial } from '../chunker/index.ts';
 import { decompress, type CompressionMode } from '../compress/zstd.ts';
 import {
@@ -236,15 +236,5 @@ export class Repository {
       ErrorCode.InvalidInput,
       matches.length === 0 ? `no ${type} matches '${prefix}'` : `'${prefix}' is ambiguous: ${matches.length} ${type} files match`,
     );
-  }
-}
-
-async function exists(backend: Backend, h: { type: FileType; name: string }, opts?: CallOptions): Promise<boolean> {
-  try {
-    await backend.stat(h, opts);
-    return true;
-  } catch (e) {
-    if (isNotFound(e)) return false;
-    throw e;
   }
 }

@@ -3,6 +3,7 @@
  * on message text: `not-found` (the file does not exist), `transient` (worth retrying),
  * `permanent` (retrying cannot help: permissions, a bad request).
  */
+import type { Backend, CallOptions, Handle } from './backend.ts';
 import { ChunkvaultError, ErrorCode } from '../errors.ts';
 
 export type BackendErrorKind = 'not-found' | 'transient' | 'permanent';
@@ -22,4 +23,15 @@ export function isNotFound(e: unknown): boolean {
 
 export function isTransient(e: unknown): boolean {
   return e instanceof BackendError && e.kind === 'transient';
+}
+
+/** Whether a file is there: a not-found stat says no, any other failure is thrown. */
+export async function exists(backend: Backend, h: Handle, opts?: CallOptions): Promise<boolean> {
+  try {
+    await backend.stat(h, opts);
+    return true;
+  } catch (e) {
+    if (isNotFound(e)) return false;
+    throw e;
+  }
 }
