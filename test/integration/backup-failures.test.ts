@@ -12,7 +12,7 @@ import { backup } from '../../src/engine/commands/backup.ts';
 import { ErrorCode } from '../../src/engine/errors.ts';
 import { RepositoryLock } from '../../src/engine/repository/lock.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
-import { BlobEncoderPool } from '../../src/engine/repository/blob-encoder.ts';
+import { BlobEncoderPool } from '../../src/engine/blob-codec/encoder-pool.ts';
 import { pseudoRandomBytes } from '../helpers/data.ts';
 import { restic } from '../helpers/restic.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';

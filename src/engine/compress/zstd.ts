@@ -1,6 +1,6 @@
 /**
  * zstd for repository v2: levels per mode, compression of small documents on the calling
- * thread (blobs are compressed on worker threads: repository/blob-encoder.ts), and
+ * thread (blob-codec/ stores blobs with these), and
  * decompression bounded by the length the index promises, so that a hostile repository
  * cannot make us allocate more than it declared.
  */
@@ -26,7 +26,7 @@ export function parseCompressionMode(value: string): CompressionMode {
   throw invalidInput(`compression must be one of ${COMPRESSION_MODES.join(', ')}; got '${value}'`);
 }
 
-function options(mode: CompressionMode, inputLength: number): zlib.ZstdOptions {
+function options(level: number, inputLength: number): zlib.ZstdOptions {
   return {
     // One output buffer that fits the whole frame: with the default 16 KiB buffer, async
     // compression of a 1 MiB chunk hops between the thread pool and the main thread dozens
@@ -35,7 +35,7 @@ function options(mode: CompressionMode, inputLength: number): zlib.ZstdOptions {
     // A known size lets zstd size its window to the input instead of the level's default.
     pledgedSrcSize: inputLength,
     params: {
-      [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL[mode],
+      [zlib.constants.ZSTD_c_compressionLevel]: level,
       // restic's decoder does not need checksums; the blob's SHA-256 covers integrity.
       [zlib.constants.ZSTD_c_checksumFlag]: 0,
     },
@@ -43,21 +43,53 @@ function options(mode: CompressionMode, inputLength: number): zlib.ZstdOptions {
 }
 
 export function compressSync(data: Uint8Array, mode: CompressionMode): Uint8Array {
-  return zlib.zstdCompressSync(data, options(mode, data.byteLength));
+  return compressAtLevel(data, ZSTD_LEVEL[mode]);
 }
 
-/** Decompresses a frame that must expand to exactly `expectedLength` bytes. */
-export async function decompress(data: Uint8Array, expectedLength: number): Promise<Uint8Array> {
-  let out: Uint8Array;
-  try {
-    out = await zstdDecompressAsync(data, { maxOutputLength: Math.max(1, expectedLength), chunkSize: Math.max(64, expectedLength) });
-  } catch (e) {
-    throw integrityError(`zstd data does not decompress to the declared ${expectedLength} bytes`, e);
-  }
+/** zstd at a reference level, on the calling thread (a worker's, for blobs). */
+export function compressAtLevel(data: Uint8Array, level: number): Uint8Array {
+  return zlib.zstdCompressSync(data, options(level, data.byteLength));
+}
+
+/**
+ * Bounds for a frame that must expand to exactly `expectedLength` bytes: zstd stops at
+ * the bound, so a hostile frame cannot make us allocate more than the index declared.
+ */
+function exactOptions(expectedLength: number): zlib.ZstdOptions {
+  return { maxOutputLength: Math.max(1, expectedLength), chunkSize: Math.max(64, expectedLength) };
+}
+
+function checkExactLength(out: Uint8Array, expectedLength: number): Uint8Array {
   if (out.byteLength !== expectedLength) {
     throw integrityError(`zstd data decompressed to ${out.byteLength} bytes, ${expectedLength} declared`);
   }
   return out;
+}
+
+function notExpanding(expectedLength: number, e: unknown): Error {
+  return integrityError(`zstd data does not decompress to the declared ${expectedLength} bytes`, e);
+}
+
+/** Decompresses a frame that must expand to exactly `expectedLength` bytes, on the calling thread. */
+export function decompressExactSync(data: Uint8Array, expectedLength: number): Uint8Array {
+  let out: Uint8Array;
+  try {
+    out = zlib.zstdDecompressSync(data, exactOptions(expectedLength));
+  } catch (e) {
+    throw notExpanding(expectedLength, e);
+  }
+  return checkExactLength(out, expectedLength);
+}
+
+/** The same on libuv's thread pool, for callers that decode many large blobs at once. */
+export async function decompressExact(data: Uint8Array, expectedLength: number): Promise<Uint8Array> {
+  let out: Uint8Array;
+  try {
+    out = await zstdDecompressAsync(data, exactOptions(expectedLength));
+  } catch (e) {
+    throw notExpanding(expectedLength, e);
+  }
+  return checkExactLength(out, expectedLength);
 }
 
 /** Decompresses an unpacked file (index, snapshot, lock) of unknown size, within a bound. */

@@ -8,10 +8,10 @@
  * open verifies the MAC first, then decrypts in one call and returns OpenSSL's output
  * buffer itself (no copy; measured faster than decrypting in pieces into our own buffer).
  */
-import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomFillSync, type KeyObject } from 'node:crypto';
 import { integrityError, invalidInput } from '../errors.ts';
 import { equalBytes } from '../support/bytes.ts';
-import { poly1305KeyFor, prepareKey, type MasterKey } from './master-key.ts';
+import { poly1305KeyFor, prepareKey, type MasterKey, type PreparedKey } from './master-key.ts';
 import { POLY1305_PIECE_BYTES, poly1305, poly1305Stream } from './poly1305.ts';
 
 export const IV_BYTES = 16;
@@ -130,33 +130,49 @@ export function sealEncrypted(key: MasterKey, framed: Uint8Array): Uint8Array {
 }
 
 /**
- * Verifies the MAC in constant time, then decrypts. Throws
- * ChunkvaultError(Integrity, 'ciphertext verification failed ...') on a bad MAC, an input
- * shorter than SEAL_OVERHEAD or an all-zero IV.
+ * Why `sealed` fails authentication under `key`, or undefined when its MAC is valid:
+ * too short for IV and MAC, an all-zero IV, or a MAC mismatch (checked in constant time).
  */
-export function open(key: MasterKey, sealed: Uint8Array): Uint8Array {
-  const k = prepareKey(key);
+export function macFailure(key: MasterKey, sealed: Uint8Array): string | undefined {
+  return macFailureWith(prepareKey(key), sealed);
+}
+
+function macFailureWith(k: PreparedKey, sealed: Uint8Array): string | undefined {
   if (sealed.byteLength < SEAL_OVERHEAD) {
-    throw integrityError(
-      `ciphertext verification failed: ${sealed.byteLength} bytes is shorter than the ${SEAL_OVERHEAD}-byte overhead`,
-    );
+    return `ciphertext verification failed: ${sealed.byteLength} bytes is shorter than the ${SEAL_OVERHEAD}-byte overhead`;
   }
   const nonce = sealed.subarray(0, IV_BYTES);
-  if (isZero(nonce)) throw integrityError('ciphertext verification failed: the IV is all zero');
+  if (isZero(nonce)) return 'ciphertext verification failed: the IV is all zero';
   const macAt = sealed.byteLength - MAC_BYTES;
-  const ciphertext = sealed.subarray(IV_BYTES, macAt);
   const macKey = poly1305KeyFor(k, nonce);
   let tag: Uint8Array;
   try {
-    tag = poly1305(ciphertext, macKey);
+    tag = poly1305(sealed.subarray(IV_BYTES, macAt), macKey);
   } finally {
     macKey.fill(0);
   }
-  if (!equalBytes(tag, sealed.subarray(macAt))) {
-    throw integrityError('ciphertext verification failed: MAC mismatch (wrong key or corrupted data)');
-  }
-  const plain = createDecipheriv('aes-256-ctr', k.encrypt, nonce).update(ciphertext);
+  return equalBytes(tag, sealed.subarray(macAt)) ? undefined : 'ciphertext verification failed: MAC mismatch (wrong key or corrupted data)';
+}
+
+/**
+ * AES-256-CTR decryption of `IV || ciphertext || MAC` whose MAC was checked already (by
+ * macFailure, possibly on another thread). Returns OpenSSL's output buffer itself.
+ */
+export function decryptAuthenticated(encryptKey: Uint8Array | KeyObject, sealed: Uint8Array): Uint8Array {
+  const plain = createDecipheriv('aes-256-ctr', encryptKey, sealed.subarray(0, IV_BYTES)).update(sealed.subarray(IV_BYTES, sealed.byteLength - MAC_BYTES));
   return new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength);
+}
+
+/**
+ * Verifies the MAC, then decrypts. Throws ChunkvaultError(Integrity, 'ciphertext
+ * verification failed ...') on a bad MAC, an input shorter than SEAL_OVERHEAD or an
+ * all-zero IV.
+ */
+export function open(key: MasterKey, sealed: Uint8Array): Uint8Array {
+  const k = prepareKey(key);
+  const failure = macFailureWith(k, sealed);
+  if (failure !== undefined) throw integrityError(failure);
+  return decryptAuthenticated(k.encrypt, sealed);
 }
 
 /**

@@ -5,7 +5,8 @@
  * bytes are reused as they are unless it must be compressed (uncompressed trees in a v2
  * repository, or data with `repackUncompressed`).
  */
-import { compressSync } from '../compress/zstd.ts';
+import { ZSTD_LEVEL } from '../compress/zstd.ts';
+import { compressBlob } from '../blob-codec/blob-codec.ts';
 import { forEachLimited } from '../support/concurrency.ts';
 import { seal } from '../crypto/index.ts';
 import { ChunkvaultError, ErrorCode, errorMessage, isChunkvaultError, throwIfAborted } from '../errors.ts';
@@ -139,8 +140,9 @@ async function verifiedCopy(
   const compressed = (b.uncompressedLength ?? 0) > 0;
   const mustCompress = repo.version >= 2 && !compressed && (b.type === 'tree' || opts.repackUncompressed);
   if (!mustCompress) return { sealed, uncompressedLength: b.uncompressedLength };
-  const packed = compressSync(plain, repo.compression === 'off' ? 'auto' : repo.compression);
   // Incompressible data stays raw, as the backup path stores it.
-  if (b.type === 'data' && packed.byteLength >= plain.byteLength) return { sealed, uncompressedLength: undefined };
-  return { sealed: seal(repo.key, packed), uncompressedLength: plain.byteLength };
+  const level = ZSTD_LEVEL[repo.compression === 'off' ? 'auto' : repo.compression];
+  const { stored, compressed: nowCompressed } = compressBlob(plain, { level, rawIfLarger: b.type === 'data' });
+  if (!nowCompressed) return { sealed, uncompressedLength: undefined };
+  return { sealed: seal(repo.key, stored), uncompressedLength: plain.byteLength };
 }

@@ -12,13 +12,13 @@
  */
 import { availableParallelism } from 'node:os';
 import type { CallOptions } from '../storage/backend.ts';
-import { compressSync, ZSTD_LEVEL } from '../compress/zstd.ts';
+import { ZSTD_LEVEL } from '../compress/zstd.ts';
 import { Semaphore } from '../support/concurrency.ts';
-import { seal, sealEncrypted } from '../crypto/index.ts';
+import { finishSealedBlob, sealBlob } from '../blob-codec/blob-codec.ts';
+import { sharedBlobEncoderPool } from '../blob-codec/encoder-pool.ts';
 import { ChunkvaultError, ErrorCode, errorMessage, isChunkvaultError, throwIfAborted } from '../errors.ts';
 import { serializeIndex, type IndexPack } from '../format/index.ts';
 import { idOf, type Id } from '../format/id.ts';
-import { sharedBlobEncoderPool } from './blob-encoder.ts';
 import type { BlobType } from './master-index.ts';
 import { DEFAULT_PACK_SIZE_BYTES, Packer, type FinishedPack } from './pack.ts';
 import type { Repository } from './repository.ts';
@@ -205,28 +205,17 @@ export class BlobSaver {
     // Incompressible data blobs are kept raw: smaller, and faster to restore. Trees are
     // always compressed, since restic's prune repacks uncompressed trees in v2.
     const rawIfLarger = type === 'data';
+    const store = { level: compressible ? ZSTD_LEVEL[this.#repo.compression] : 0, rawIfLarger };
     let sealed: Uint8Array;
-    let compressed = false;
+    let compressed: boolean;
     if (plainLength <= INLINE_ENCODE_MAX_BYTES) {
-      let stored = data;
-      if (compressible && plainLength > 0) {
-        const packed = compressSync(data, this.#repo.compression);
-        if (!rawIfLarger || packed.byteLength < plainLength) {
-          stored = packed;
-          compressed = true;
-        }
-      }
-      sealed = seal(this.#repo.key, stored);
+      ({ sealed, compressed } = sealBlob(this.#repo.key, data, store));
     } else {
       await this.#encoders.acquire();
       try {
-        const encoded = await sharedBlobEncoderPool().encode(data, {
-          encryptKey: this.#repo.key.encrypt,
-          level: compressible ? ZSTD_LEVEL[this.#repo.compression] : 0,
-          rawIfLarger,
-        });
+        const encoded = await sharedBlobEncoderPool().encode(data, { encryptKey: this.#repo.key.encrypt, ...store });
         compressed = encoded.compressed;
-        sealed = sealEncrypted(this.#repo.key, encoded.framed);
+        sealed = finishSealedBlob(this.#repo.key, encoded.framed);
       } finally {
         this.#encoders.release();
       }

@@ -6,7 +6,8 @@ import * as os from 'node:os';
 import type { Backend, CallOptions, FileType } from '../storage/backend.ts';
 import { exists, isNotFound } from '../storage/errors.ts';
 import { randomPolynomial } from '../chunker/index.ts';
-import { decompress, type CompressionMode } from '../compress/zstd.ts';
+import type { CompressionMode } from '../compress/zstd.ts';
+import { openBlobAsync } from '../blob-codec/blob-codec.ts';
 import {
   calibrateKdf,
   createKeyFile,
@@ -18,7 +19,7 @@ import {
   type KdfParams,
   type MasterKey,
 } from '../crypto/index.ts';
-import { ChunkvaultError, ErrorCode, integrityError, throwIfAborted } from '../errors.ts';
+import { ChunkvaultError, ErrorCode, errorMessage, integrityError, throwIfAborted } from '../errors.ts';
 import {
   parseConfig,
   parseIndex,
@@ -191,17 +192,11 @@ export class Repository {
 
   /** Decrypts, decompresses and verifies a blob read from its pack. */
   async decodeBlob(id: Id, loc: BlobLocation, sealed: Uint8Array): Promise<Uint8Array> {
-    let plain: Uint8Array;
     try {
-      plain = openSealed(this.key, sealed);
-      if (loc.uncompressedLength > 0) plain = await decompress(plain, loc.uncompressedLength);
+      return await openBlobAsync(this.key, sealed, { id, uncompressedLength: loc.uncompressedLength });
     } catch (e) {
-      throw integrityError(`${loc.type} blob ${id} in pack ${loc.packId}: ${(e as Error).message}`, e);
+      throw integrityError(`${loc.type} blob ${id} in pack ${loc.packId}: ${errorMessage(e)}`, e);
     }
-    if (idOf(plain) !== id) {
-      throw integrityError(`${loc.type} blob ${id} in pack ${loc.packId}: content does not match its id`);
-    }
-    return plain;
   }
 
   async loadTree(id: Id, opts?: CallOptions): Promise<TreeNode[]> {

@@ -1,106 +1,16 @@
 /**
- * Decoding and writing restored blobs on worker threads. The main thread reads a range of
- * a pack and checks each blob's MAC; a worker then decrypts (AES-256-CTR), decompresses
- * (zstd, bounded by the length the index declares), checks the SHA-256 against the blob
- * id, and only then writes the plaintext to every place it belongs:
- * - into a file the main thread holds open (`fd` + position), for files made of several
- *   blobs, which the main thread finishes once all of them are written;
- * - or, for a file that is exactly this one blob, the whole file: create it (O_EXCL,
- *   O_NOFOLLOW), write, set owner, mode and times on the descriptor, close, and rename a
- *   temporary name into place when overwriting. Most files of a source tree are one
- *   blob, so their system calls run on the workers, in parallel, not on the main thread.
- *
- * The plaintext never travels back to the main thread. Like the encoder pool, the worker
- * is a short script that needs only Node's own modules, so it runs unchanged from the
- * sources, the tests and the ncc bundle.
+ * Decoding and writing restored blobs on worker threads (blob-writer-worker.ts). The main
+ * thread reads a range of a pack and checks each blob's MAC (`blobMacFailure`); a worker
+ * then decrypts, decompresses and checks the id with the codec, and writes the plaintext
+ * where it belongs: into a file the main thread holds open (`fd` + position), or, for a
+ * file that is exactly this one blob, the whole file, created and finished on the worker.
+ * Most files of a source tree are one blob, so their system calls run on the workers, in
+ * parallel, not on the main thread. The plaintext never travels back to the main thread.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { WORKER_LIMITS, workerUrl } from '../blob-codec/worker-url.ts';
 
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const crypto = require('node:crypto');
-const zlib = require('node:zlib');
-const fs = require('node:fs');
-const O = fs.constants;
-const CREATE = O.O_WRONLY | O.O_CREAT | O.O_EXCL | O.O_NOFOLLOW;
-const key = crypto.createSecretKey(Buffer.from(workerData.key));
-
-function writeAll(fd, data, position) {
-  let done = 0;
-  while (done < data.byteLength) {
-    const n = fs.writeSync(fd, data, done, data.byteLength - done, position + done);
-    if (n <= 0) throw new Error('the file system accepted no bytes');
-    done += n;
-  }
-}
-
-function decode(buf, job) {
-  const iv = buf.subarray(job.at, job.at + 16);
-  const ciphertext = buf.subarray(job.at + 16, job.at + job.len - 16);
-  let plain = crypto.createDecipheriv('aes-256-ctr', key, iv).update(ciphertext);
-  if (job.ulen > 0) {
-    try {
-      plain = zlib.zstdDecompressSync(plain, { maxOutputLength: Math.max(1, job.ulen), chunkSize: Math.max(64, job.ulen) });
-    } catch (e) {
-      return { error: 'zstd data does not decompress to the declared ' + job.ulen + ' bytes' };
-    }
-    if (plain.byteLength !== job.ulen) return { error: 'zstd data decompressed to ' + plain.byteLength + ' bytes, ' + job.ulen + ' declared' };
-  }
-  if (crypto.createHash('sha256').update(plain).digest('hex') !== job.id) return { error: 'content does not match its id (SHA-256 mismatch)' };
-  return { plain };
-}
-
-function writeWholeFile(plain, t) {
-  const fd = fs.openSync(t.path, CREATE, 0o600);
-  try {
-    try {
-      writeAll(fd, plain, 0);
-      if (t.meta.chown) fs.fchownSync(fd, t.meta.uid, t.meta.gid);
-      fs.fchmodSync(fd, t.meta.mode);
-      fs.futimesSync(fd, t.meta.atime, t.meta.mtime);
-    } finally {
-      fs.closeSync(fd);
-    }
-    if (t.final) fs.renameSync(t.path, t.final);
-  } catch (e) {
-    // When overwriting, the old file stays and no temporary file is left behind.
-    if (t.final) try { fs.unlinkSync(t.path); } catch {}
-    throw e;
-  }
-}
-
-parentPort.on('message', ({ batch, buf, jobs }) => {
-  const results = [];
-  for (const job of jobs) {
-    let decoded;
-    try {
-      decoded = decode(buf, job);
-    } catch (e) {
-      decoded = { error: String((e && e.message) || e) };
-    }
-    if (decoded.error) {
-      results.push({ error: decoded.error, integrity: true });
-      continue;
-    }
-    const targets = [];
-    for (const t of job.targets) {
-      try {
-        if (t.path) writeWholeFile(decoded.plain, t);
-        else writeAll(t.fd, decoded.plain, t.pos);
-        targets.push(null);
-      } catch (e) {
-        targets.push(String((e && e.message) || e));
-      }
-    }
-    results.push({ targets });
-  }
-  parentPort.postMessage({ batch, results });
-});
-`;
-
-/** The same small heaps as the encoder workers: their buffers live outside the V8 heap. */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 };
 /** Batches in flight per worker: one being worked on, one waiting. */
 const BATCHES_PER_WORKER = 2;
 
@@ -117,11 +27,20 @@ export interface WholeFileMeta {
   mtime: number;
 }
 
-export type WriteTarget =
-  /** Write at `pos` into a descriptor the main thread keeps open. */
-  | { fd: number; pos: number }
-  /** Create the file at `path` holding exactly this blob, then rename it to `final` if set. */
-  | { path: Uint8Array; final: Uint8Array | null; meta: WholeFileMeta };
+/** Create the file at `path` holding exactly this blob, then rename it to `final` if set. */
+export interface WholeFileTarget {
+  path: Uint8Array;
+  final: Uint8Array | null;
+  meta: WholeFileMeta;
+}
+
+/** Write at `pos` into a descriptor the main thread keeps open. */
+export interface PositionTarget {
+  fd: number;
+  pos: number;
+}
+
+export type WriteTarget = PositionTarget | WholeFileTarget;
 
 export interface BlobJob {
   /** Offset of the sealed blob in the batch's buffer. */
@@ -133,6 +52,19 @@ export interface BlobJob {
   /** Blob id: SHA-256 of the plaintext, hex. */
   id: string;
   targets: WriteTarget[];
+}
+
+/** The data every worker starts with. */
+export interface WriterWorkerData {
+  /** The AES-256 key (MasterKey.encrypt). */
+  key: Uint8Array;
+}
+
+/** One message to a worker: a buffer of sealed blobs and what to do with each. */
+export interface WriterBatch {
+  batch: number;
+  buf: Uint8Array;
+  jobs: BlobJob[];
 }
 
 /** A blob that failed to decode (nothing was written), or per-target write errors (null = written). */
@@ -160,7 +92,8 @@ export class BlobWriterPool {
   /** Starts `size` workers holding the repository's AES key. */
   constructor(encryptKey: Uint8Array, size = availableParallelism()) {
     for (let i = 0; i < Math.max(1, size); i++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: WORKER_LIMITS, workerData: { key: encryptKey } });
+      const workerData: WriterWorkerData = { key: encryptKey };
+      const worker = new Worker(workerUrl(import.meta.url, 'blob-writer-worker'), { resourceLimits: WORKER_LIMITS, workerData });
       const entry: PoolWorker = { worker, inFlight: 0 };
       worker.on('message', ({ batch, results }: { batch: number; results: BlobJobResult[] }) => {
         entry.inFlight--;
@@ -210,7 +143,8 @@ export class BlobWriterPool {
       this.#pending.set(batch, b);
       target.inFlight++;
       const owns = b.buf.buffer instanceof ArrayBuffer && b.buf.byteOffset === 0 && b.buf.byteLength === b.buf.buffer.byteLength;
-      target.worker.postMessage({ batch, buf: b.buf, jobs: b.jobs }, owns ? [b.buf.buffer as ArrayBuffer] : []);
+      const message: WriterBatch = { batch, buf: b.buf, jobs: b.jobs };
+      target.worker.postMessage(message, owns ? [b.buf.buffer as ArrayBuffer] : []);
     }
   }
 

@@ -16,7 +16,7 @@ import { Semaphore } from '../support/concurrency.ts';
 import { errorMessage, internalError, throwIfAborted } from '../errors.ts';
 import type { Id } from '../format/id.ts';
 import type { Repository } from '../repository/repository.ts';
-import { macFailure } from './blob-mac.ts';
+import { blobMacFailure } from '../blob-codec/blob-codec.ts';
 import { BlobWriterPool, type BlobJob, type BlobJobResult, type WriteTarget } from './blob-writer-pool.ts';
 import { applyMetaToFd, nodeMeta } from './metadata.ts';
 import type { ContentBlob, PlannedFile } from './plan.ts';
@@ -207,7 +207,7 @@ class ContentWriter {
     const works: BlobWork[] = [];
     for (const w of blobs) {
       const at = w.blob.loc.offset - range.start;
-      const failure = macFailure(this.#repo.key, rangeBuf.subarray(at, at + w.blob.loc.length));
+      const failure = blobMacFailure(this.#repo.key, rangeBuf.subarray(at, at + w.blob.loc.length));
       if (failure !== undefined) {
         this.#failBlob(w, range.packId, failure, true);
         continue;

@@ -1,90 +1,37 @@
 /**
- * Compression and encryption of blobs on worker threads, so that both cores do the heavy
- * work while the main thread reads, chunks and hashes. Each worker compresses a blob with
- * zstd, encrypts it with AES-256-CTR under a fresh IV, and returns `IV || ciphertext`
- * with 16 spare bytes, into which the main thread writes the Poly1305-AES MAC
- * (crypto/seal.ts `sealEncrypted`): the WebAssembly MAC stays in one place, and the
+ * Compression and encryption of blobs on worker threads (encode-worker.ts, with the
+ * codec's `encryptBlob`), so that both cores do the heavy work while the main thread
+ * reads, chunks and hashes. The main thread then writes the Poly1305-AES MAC into the
+ * returned buffer (`finishSealedBlob`): the WebAssembly MAC stays in one place, and the
  * buffer is never copied again.
  *
  * Dedicated threads (not libuv's pool, which async zlib uses) keep this work from queueing
  * in front of file-system calls, and batching keeps the per-message cost small for the
- * many small blobs of a source tree. The worker is a short script that needs only Node's
- * own modules, so it runs the same from the sources, from tests and from the ncc bundle.
+ * many small blobs of a source tree.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { BlobStoreOptions } from './blob-codec.ts';
+import { WORKER_LIMITS, workerUrl } from './worker-url.ts';
 
-const WORKER_SOURCE = `
-const { parentPort, isMarkedAsUntransferable } = require('node:worker_threads');
-const zlib = require('node:zlib');
-const crypto = require('node:crypto');
-const C = zlib.constants;
-function freshIv() {
-  const iv = Buffer.alloc(16);
-  do crypto.randomFillSync(iv); while (iv.every((b) => b === 0));
-  return iv;
+/** One message to a worker: blobs that share a key. */
+export interface EncodeBatch {
+  batch: number;
+  key: Uint8Array;
+  jobs: ({ data: Uint8Array } & BlobStoreOptions)[];
 }
-parentPort.on('message', ({ batch, key, jobs }) => {
-  const results = [];
-  const transfer = [];
-  for (const { data, level, rawIfLarger } of jobs) {
-    try {
-      let stored = data;
-      let compressed = false;
-      if (level > 0) {
-        const packed = zlib.zstdCompressSync(data, {
-          params: { [C.ZSTD_c_compressionLevel]: level, [C.ZSTD_c_checksumFlag]: 0 },
-          pledgedSrcSize: data.byteLength,
-          chunkSize: Math.max(64, data.byteLength + (data.byteLength >> 8) + 1024),
-        });
-        if (!rawIfLarger || packed.byteLength < data.byteLength) {
-          stored = packed;
-          compressed = true;
-        }
-      }
-      const iv = freshIv();
-      const framed = new Uint8Array(Buffer.allocUnsafeSlow(stored.byteLength + 32).buffer);
-      framed.set(iv, 0);
-      const cipher = crypto.createCipheriv('aes-256-ctr', key, iv);
-      let at = 16;
-      for (let i = 0; i < stored.byteLength; i += 1 << 20) {
-        const piece = cipher.update(stored.subarray(i, i + (1 << 20)));
-        framed.set(piece, at);
-        at += piece.byteLength;
-      }
-      framed.set(cipher.final(), at);
-      results.push({ framed, compressed });
-      transfer.push(framed.buffer);
-      // The input goes back too: the main thread owns all memory, so no garbage waits in
-      // this isolate for a late collection.
-      if (!transfer.includes(data.buffer) && !isMarkedAsUntransferable(data.buffer)) transfer.push(data.buffer);
-    } catch (e) {
-      results.push({ error: String((e && e.message) || e) });
-    }
-  }
-  parentPort.postMessage({ batch, results }, transfer);
-});
-`;
 
-/**
- * A small young generation: the workers allocate little on their heap (buffers live
- * outside it), and V8's default lets each idle isolate hold tens of MiB. Measured: 90 MiB
- * less peak memory on a 20,000-file backup, at no cost in time.
- */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 };
+/** A worker's answer for one blob. */
+export type EncodeResult = { framed: Uint8Array; compressed: boolean; error?: undefined } | { error: string; framed?: undefined };
 
 /** A batch is sent when it holds this many bytes, or at the end of the current tick. */
 const BATCH_BYTES = 512 * 1024;
 /** Batches in flight per worker: one being worked on, one waiting, so no worker idles. */
 const BATCHES_PER_WORKER = 2;
 
-export interface EncodeOptions {
+export interface EncodeOptions extends BlobStoreOptions {
   /** The AES-256 key (MasterKey.encrypt). */
   encryptKey: Uint8Array;
-  /** zstd level, or 0 to store the blob uncompressed. */
-  level: number;
-  /** Keep the blob uncompressed when compression would not make it smaller. */
-  rawIfLarger: boolean;
 }
 
 export interface EncodedBlob {
@@ -170,14 +117,12 @@ export class BlobEncoderPool {
       if (target.inFlight++ === 0) target.worker.ref();
       const transfer: ArrayBuffer[] = [];
       for (const j of jobs) if (ownsItsMemory(j.data) && !transfer.includes(j.data.buffer as ArrayBuffer)) transfer.push(j.data.buffer as ArrayBuffer);
-      target.worker.postMessage(
-        {
-          batch,
-          key: jobs[0]!.opts.encryptKey,
-          jobs: jobs.map((j) => ({ data: j.data, level: j.opts.level, rawIfLarger: j.opts.rawIfLarger })),
-        },
-        transfer,
-      );
+      const message: EncodeBatch = {
+        batch,
+        key: jobs[0]!.opts.encryptKey,
+        jobs: jobs.map((j) => ({ data: j.data, level: j.opts.level, rawIfLarger: j.opts.rawIfLarger })),
+      };
+      target.worker.postMessage(message, transfer);
     }
   }
 
@@ -190,16 +135,16 @@ export class BlobEncoderPool {
   }
 
   #spawn(): PoolWorker {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: WORKER_LIMITS });
+    const worker = new Worker(workerUrl(import.meta.url, 'encode-worker'), { resourceLimits: WORKER_LIMITS });
     const entry: PoolWorker = { worker, inFlight: 0, batches: new Set() };
-    worker.on('message', ({ batch, results }: { batch: number; results: { framed?: Uint8Array; compressed?: boolean; error?: string }[] }) => {
+    worker.on('message', ({ batch, results }: { batch: number; results: EncodeResult[] }) => {
       const jobs = this.#pending.get(batch);
       if (!jobs || !entry.batches.delete(batch)) return; // already failed with its worker
       this.#pending.delete(batch);
       if (--entry.inFlight === 0) worker.unref();
       jobs.forEach((job, i) => {
         const r = results[i];
-        if (r?.framed) job.resolve({ framed: r.framed, compressed: r.compressed === true });
+        if (r?.framed) job.resolve({ framed: r.framed, compressed: r.compressed });
         else job.reject(new Error(`encoding a blob failed: ${r?.error ?? 'no result'}`));
       });
       this.#pump();

@@ -1,0 +1,27 @@
+/**
+ * The encoder pool's worker thread: compresses and encrypts each blob of a batch with
+ * the codec, and sends back `IV || ciphertext || 16 spare bytes` for the main thread's
+ * MAC. Inputs go back too: the main thread owns all memory, so no garbage waits in this
+ * isolate for a late collection.
+ */
+import { isMarkedAsUntransferable, parentPort } from 'node:worker_threads';
+import { errorMessage } from '../errors.ts';
+import { encryptBlob } from './blob-codec.ts';
+import type { EncodeBatch, EncodeResult } from './encoder-pool.ts';
+
+parentPort!.on('message', ({ batch, key, jobs }: EncodeBatch) => {
+  const results: EncodeResult[] = [];
+  const transfer: ArrayBuffer[] = [];
+  for (const { data, level, rawIfLarger } of jobs) {
+    try {
+      const { framed, compressed } = encryptBlob(key, data, { level, rawIfLarger });
+      results.push({ framed, compressed });
+      transfer.push(framed.buffer as ArrayBuffer);
+      const input = data.buffer as ArrayBuffer;
+      if (!transfer.includes(input) && !isMarkedAsUntransferable(input)) transfer.push(input);
+    } catch (e) {
+      results.push({ error: errorMessage(e) });
+    }
+  }
+  parentPort!.postMessage({ batch, results }, transfer);
+});
