@@ -1,4 +1,8 @@
-/** Input and output names: part of the action's contract, spelled only here. */
+/**
+ * Input and output names as the code spells them. action.yml defines them: a name missing
+ * there fails the type check, and test/unit/action-yml.test.ts checks the other direction.
+ */
+import type { ActionInputName, ActionOutputName } from './action-inputs.ts';
 
 export const Inputs = {
   Mode: 'mode',
@@ -54,7 +58,7 @@ export const Inputs = {
   AwsSessionToken: 'aws-session-token',
   AwsRegion: 'aws-region',
   S3PathStyle: 's3-path-style',
-} as const;
+} as const satisfies Record<string, ActionInputName>;
 
 export const Outputs = {
   SnapshotId: 'snapshot-id',
@@ -86,7 +90,7 @@ export const Outputs = {
   PacksDeleted: 'packs-deleted',
   PacksRepacked: 'packs-repacked',
   BytesFreed: 'bytes-freed',
-} as const;
+} as const satisfies Record<string, ActionOutputName>;
 
 export const MODES = ['backup', 'restore', 'drill', 'forget', 'prune', 'check', 'snapshots', 'key'] as const;
 export type Mode = (typeof MODES)[number];

@@ -5,7 +5,8 @@
 import * as core from '@actions/core';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { assertUsablePolicy, checkDumpFilename, ChunkvaultError, DEFAULT_GROUP_BY, DEFAULT_MAX_UNUSED, ErrorCode, parseCompressionMode, parseDuration, parseGroupBy, parseMaxUnused, parsePolicy, parseReadDataSubset, parseSize, type ReadDataSelection, type RetentionPolicy, type SnapshotFilter } from '../engine/index.ts';
+import { assertUsablePolicy, checkDumpFilename, ChunkvaultError, ErrorCode, parseCompressionMode, parseDuration, parseGroupBy, parseMaxUnused, parsePolicy, parseReadDataSubset, parseSize, type ReadDataSelection, type RetentionPolicy, type SnapshotFilter } from '../engine/index.ts';
+import { ACTION_INPUTS, type ActionInputName, type ActionInputSpec } from './action-inputs.ts';
 import { Inputs, MODES, type Mode } from './constants.ts';
 import { redactLocation } from '../backends/location.ts';
 import { maskLocationPassword, type RemoteSettings } from './open-repository.ts';
@@ -15,7 +16,7 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): ActionSetting
   // Not trimmed: a password is used byte for byte, as restic uses RESTIC_PASSWORD.
   const password = core.getInput(Inputs.Password, { trimWhitespace: false });
   if (password) core.setSecret(password);
-  const mode = parseMode(core.getInput(Inputs.Mode) || 'backup');
+  const mode = parseMode(inputOrDefault(Inputs.Mode));
   const repository = core.getInput(Inputs.Repository);
   if (!repository) throw invalid(`input '${Inputs.Repository}' is required: a directory path, rest:http(s)://host:port/path or s3:host/bucket`);
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
@@ -25,7 +26,7 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): ActionSetting
     repository,
     password,
     workspace,
-    lockWaitMs: parseDuration(core.getInput(Inputs.LockWait) || DEFAULT_LOCK_WAIT, `input '${Inputs.LockWait}'`),
+    lockWaitMs: parseDuration(inputOrDefault(Inputs.LockWait), `input '${Inputs.LockWait}'`),
     ...remoteSettings(workspace),
   };
   const settings = modeSettings(mode, common, env);
@@ -48,11 +49,11 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
         sources,
         ...(dump ? { dump } : {}),
         excludes: lines(core.getInput(Inputs.Exclude)),
-        init: booleanInput(Inputs.Init, true),
+        init: booleanInput(Inputs.Init),
         host: core.getInput(Inputs.Host) || defaultHost(env),
         tags: list(core.getInput(Inputs.Tags)),
-        compression: parseCompressionMode(core.getInput(Inputs.Compression) || 'auto'),
-        failOnError: booleanInput(Inputs.FailOnError, true),
+        compression: parseCompressionMode(inputOrDefault(Inputs.Compression)),
+        failOnError: booleanInput(Inputs.FailOnError),
       };
     }
     case 'restore': {
@@ -64,7 +65,7 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
         ...snapshotChoice(),
         target: path.resolve(common.workspace, target),
         include: lines(core.getInput(Inputs.Include)),
-        overwrite: booleanInput(Inputs.Overwrite, false),
+        overwrite: booleanInput(Inputs.Overwrite),
       };
     }
     case 'drill':
@@ -76,7 +77,7 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
         maxSnapshotAgeMs: optionalDuration(Inputs.MaxSnapshotAge),
         maxRtoMs: optionalDuration(Inputs.MaxRto),
         drillCommand: core.getInput(Inputs.DrillCommand) || undefined,
-        keepRestore: booleanInput(Inputs.KeepRestore, false),
+        keepRestore: booleanInput(Inputs.KeepRestore),
         scratchParent: env.RUNNER_TEMP || os.tmpdir(),
       };
     case 'check':
@@ -88,14 +89,14 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
         mode,
         ...common,
         policy: retentionPolicy(),
-        groupBy: parseGroupBy(core.getInput(Inputs.GroupBy) || DEFAULT_GROUP_BY),
+        groupBy: parseGroupBy(inputOrDefault(Inputs.GroupBy)),
         filter: snapshotFilter(),
-        dryRun: booleanInput(Inputs.DryRun, false),
-        prune: booleanInput(Inputs.Prune, false),
+        dryRun: booleanInput(Inputs.DryRun),
+        prune: booleanInput(Inputs.Prune),
         pruneTuning: pruneTuning(),
       };
     case 'prune':
-      return { mode, ...common, dryRun: booleanInput(Inputs.DryRun, false), pruneTuning: pruneTuning() };
+      return { mode, ...common, dryRun: booleanInput(Inputs.DryRun), pruneTuning: pruneTuning() };
     default:
       throw new ChunkvaultError(
         ErrorCode.Unsupported,
@@ -103,22 +104,6 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
       );
   }
 }
-
-/** The dump's file name when `dump-filename` is not set. */
-const DEFAULT_DUMP_FILENAME = 'dump.sql';
-
-/** Inputs every mode reads (locking, remote repositories). */
-const COMMON_INPUTS: ReadonlySet<string> = new Set([
-  Inputs.LockWait,
-  Inputs.Concurrency,
-  Inputs.CaFile,
-  Inputs.MetadataCache,
-  Inputs.AwsAccessKeyId,
-  Inputs.AwsSecretAccessKey,
-  Inputs.AwsSessionToken,
-  Inputs.AwsRegion,
-  Inputs.S3PathStyle,
-]);
 
 /** Remote repository settings: parallel requests, TLS, the metadata cache, S3 credentials (masked). */
 function remoteSettings(workspace: string): RemoteSettings {
@@ -131,7 +116,7 @@ function remoteSettings(workspace: string): RemoteSettings {
   }
   const caFile = core.getInput(Inputs.CaFile);
   if (caFile) out.caFile = path.resolve(workspace, caFile);
-  out.metadataCache = booleanInput(Inputs.MetadataCache, true);
+  out.metadataCache = booleanInput(Inputs.MetadataCache);
   const secret = (name: string) => {
     const v = core.getInput(name);
     if (v) core.setSecret(v);
@@ -142,73 +127,22 @@ function remoteSettings(workspace: string): RemoteSettings {
     secretAccessKey: secret(Inputs.AwsSecretAccessKey),
     sessionToken: secret(Inputs.AwsSessionToken),
     region: core.getInput(Inputs.AwsRegion) || undefined,
-    pathStyle: core.getInput(Inputs.S3PathStyle) === '' ? undefined : booleanInput(Inputs.S3PathStyle, false),
+    pathStyle: core.getInput(Inputs.S3PathStyle) === '' ? undefined : booleanInput(Inputs.S3PathStyle),
   };
   if (Object.values(s3).some((v) => v !== undefined)) out.s3 = Object.fromEntries(Object.entries(s3).filter(([, v]) => v !== undefined));
   return out;
 }
 
-/** The retention policy's inputs (forget). */
-const RETENTION_INPUTS = [
-  Inputs.KeepLast,
-  Inputs.KeepHourly,
-  Inputs.KeepDaily,
-  Inputs.KeepWeekly,
-  Inputs.KeepMonthly,
-  Inputs.KeepYearly,
-  Inputs.KeepWithin,
-  Inputs.KeepTag,
-];
-
-/** Inputs each mode reads, besides mode, repository and password. */
-const MODE_INPUTS: Readonly<Partial<Record<Mode, readonly string[]>>> = {
-  backup: [Inputs.Source, Inputs.Exclude, Inputs.Init, Inputs.Host, Inputs.Tags, Inputs.Compression, Inputs.FailOnError, Inputs.DumpCommand, Inputs.DumpFilename, Inputs.AllowEmptyDump],
-  restore: [Inputs.Snapshot, Inputs.Host, Inputs.Tags, Inputs.Path, Inputs.Target, Inputs.Include, Inputs.Overwrite],
-  drill: [Inputs.Snapshot, Inputs.Host, Inputs.Tags, Inputs.Path, Inputs.Include, Inputs.MaxSnapshotAge, Inputs.MaxRto, Inputs.DrillCommand, Inputs.KeepRestore],
-  check: [Inputs.ReadDataSubset],
-  snapshots: [Inputs.Host, Inputs.Tags, Inputs.Path],
-  forget: [
-    ...RETENTION_INPUTS,
-    Inputs.GroupBy,
-    Inputs.Host,
-    Inputs.Tags,
-    Inputs.Path,
-    Inputs.DryRun,
-    Inputs.Prune,
-    Inputs.MaxUnused,
-    Inputs.MaxRepackSize,
-  ],
-  prune: [Inputs.DryRun, Inputs.MaxUnused, Inputs.MaxRepackSize],
-};
-
-/** A backup waits this long for a prune's lock (and a prune for backups) unless told otherwise. */
-const DEFAULT_LOCK_WAIT = '5m';
-
-/** action.yml's defaults: the runner passes them even when a workflow does not set them. */
-const INPUT_DEFAULTS: Readonly<Record<string, string>> = {
-  [Inputs.Init]: 'true',
-  [Inputs.Compression]: 'auto',
-  [Inputs.FailOnError]: 'true',
-  [Inputs.DumpFilename]: DEFAULT_DUMP_FILENAME,
-  [Inputs.AllowEmptyDump]: 'false',
-  [Inputs.Snapshot]: 'latest',
-  [Inputs.Overwrite]: 'false',
-  [Inputs.KeepRestore]: 'false',
-  [Inputs.GroupBy]: DEFAULT_GROUP_BY,
-  [Inputs.DryRun]: 'false',
-  [Inputs.Prune]: 'false',
-  [Inputs.MaxUnused]: DEFAULT_MAX_UNUSED,
-  [Inputs.LockWait]: DEFAULT_LOCK_WAIT,
-  [Inputs.MetadataCache]: 'true',
-};
-
-/** A set input that the mode does not read is most likely a mistake: say so. */
+/**
+ * A set input that the mode does not read is most likely a mistake: say so. Which modes read
+ * an input is written in action.yml (each description's [modes] tag).
+ */
 function warnAboutUnusedInputs(mode: Mode): void {
-  const used = new Set(MODE_INPUTS[mode] ?? []);
-  for (const name of Object.values(Inputs)) {
-    if (name === Inputs.Mode || name === Inputs.Repository || name === Inputs.Password || COMMON_INPUTS.has(name) || used.has(name)) continue;
+  for (const [name, spec] of Object.entries(ACTION_INPUTS) as [ActionInputName, ActionInputSpec][]) {
+    if (spec.modes === 'all' || spec.modes.includes(mode)) continue;
     const value = core.getInput(name);
-    if (value !== '' && value !== INPUT_DEFAULTS[name]) core.warning(`input '${name}' is not used in mode '${mode}' and is ignored`);
+    // The runner passes action.yml's defaults even when a workflow does not set them.
+    if (value !== '' && value !== spec.default) core.warning(`input '${name}' is not used in mode '${mode}' and is ignored`);
   }
 }
 
@@ -231,7 +165,7 @@ function retentionPolicy(): RetentionPolicy {
 }
 
 function pruneTuning(): PruneTuning {
-  const maxUnused = core.getInput(Inputs.MaxUnused) || DEFAULT_MAX_UNUSED;
+  const maxUnused = inputOrDefault(Inputs.MaxUnused);
   parseMaxUnused(maxUnused, `input '${Inputs.MaxUnused}'`);
   const maxRepackSize = core.getInput(Inputs.MaxRepackSize) || undefined;
   if (maxRepackSize) parseSize(maxRepackSize, `input '${Inputs.MaxRepackSize}'`);
@@ -244,8 +178,8 @@ function dumpSettings(): DumpSettings | undefined {
   if (command === '') return undefined;
   return {
     command,
-    filename: checkDumpFilename(core.getInput(Inputs.DumpFilename) || DEFAULT_DUMP_FILENAME),
-    allowEmpty: booleanInput(Inputs.AllowEmptyDump, false),
+    filename: checkDumpFilename(inputOrDefault(Inputs.DumpFilename)),
+    allowEmpty: booleanInput(Inputs.AllowEmptyDump),
   };
 }
 
@@ -258,7 +192,7 @@ export function defaultHost(env: NodeJS.ProcessEnv): string {
 }
 
 function snapshotChoice(): SnapshotChoice {
-  return { snapshot: core.getInput(Inputs.Snapshot) || 'latest', filter: snapshotFilter() };
+  return { snapshot: inputOrDefault(Inputs.Snapshot), filter: snapshotFilter() };
 }
 
 /** Filters from the inputs that are set; host and tags filter only when given. */
@@ -295,8 +229,15 @@ function parseMode(value: string): Mode {
   throw invalid(`input '${Inputs.Mode}' must be one of ${MODES.join(', ')}; got '${value}'`);
 }
 
-function booleanInput(name: string, fallback: boolean): boolean {
-  if (core.getInput(name) === '') return fallback;
+/** The input, or action.yml's default when it is empty (as it is when run outside the runner). */
+function inputOrDefault(name: ActionInputName): string {
+  const spec: ActionInputSpec = ACTION_INPUTS[name];
+  return core.getInput(name) || (spec.default ?? '');
+}
+
+/** True or false; empty means action.yml's default, and false for an input without one. */
+function booleanInput(name: ActionInputName): boolean {
+  if (core.getInput(name) === '') return inputOrDefault(name) === 'true';
   try {
     return core.getBooleanInput(name);
   } catch {
