@@ -8,20 +8,20 @@ import * as path from 'node:path';
 import { assertUsablePolicy, checkDumpFilename, ChunkvaultError, ErrorCode, parseCompressionMode, parseDuration, parseGroupBy, parseMaxUnused, parsePolicy, parseReadDataSubset, parseSize, type ReadDataSelection, type RetentionPolicy, type SnapshotFilter } from '../engine/index.ts';
 import { ACTION_INPUTS, type ActionInputName, type ActionInputSpec } from './action-inputs.ts';
 import { Inputs, MODES, type Mode } from './constants.ts';
-import { redactLocation } from '../backends/location.ts';
-import { maskLocationPassword, type RemoteSettings } from './open-repository.ts';
-import type { ActionSettings, CommonSettings, DumpSettings, PruneTuning, SnapshotChoice } from './settings.ts';
+import { MAX_CONCURRENCY } from '../backends/open-storage.ts';
+import { parseLocation, type RepositoryLocation } from '../backends/repository-location.ts';
+import type { ActionSettings, CommonSettings, DumpSettings, PruneTuning, RemoteSettings, SnapshotChoice } from './settings.ts';
 
 export function getSettings(env: NodeJS.ProcessEnv = process.env): ActionSettings {
   // Not trimmed: a password is used byte for byte, as restic uses RESTIC_PASSWORD.
   const password = core.getInput(Inputs.Password, { trimWhitespace: false });
   if (password) core.setSecret(password);
   const mode = parseMode(inputOrDefault(Inputs.Mode));
-  const repository = core.getInput(Inputs.Repository);
-  if (!repository) throw invalid(`input '${Inputs.Repository}' is required: a directory path, rest:http(s)://host:port/path or s3:host/bucket`);
+  const repositoryInput = core.getInput(Inputs.Repository);
+  if (!repositoryInput) throw invalid(`input '${Inputs.Repository}' is required: a directory path, rest:http(s)://host:port/path or s3:host/bucket`);
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
-  maskLocationPassword(repository, workspace);
   if (password.trim() === '') throw invalid(`input '${Inputs.Password}' is required: pass it from a secret, e.g. \${{ secrets.BACKUP_PASSWORD }}`);
+  const repository = repositoryLocation(repositoryInput, workspace);
   const common: CommonSettings = {
     repository,
     password,
@@ -31,7 +31,7 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): ActionSetting
   };
   const settings = modeSettings(mode, common, env);
   warnAboutUnusedInputs(mode);
-  core.debug(`settings: ${JSON.stringify({ ...settings, repository: redactLocation(repository), password: '***', s3: settings.s3 ? '***' : undefined })}`);
+  core.debug(`settings: ${JSON.stringify({ ...settings, repository: repository.display, password: '***', s3: settings.s3 ? '***' : undefined })}`);
   return settings;
 }
 
@@ -105,13 +105,26 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
   }
 }
 
+/**
+ * The repository input, parsed once for every layer below: the password a REST URL carries
+ * is masked before anything can log it (as decoded and as percent-encoded; logs show the
+ * location redacted anyway).
+ */
+function repositoryLocation(input: string, workspace: string): RepositoryLocation {
+  const location = parseLocation(input, workspace);
+  for (const secret of location.secrets) core.setSecret(secret);
+  return location;
+}
+
 /** Remote repository settings: parallel requests, TLS, the metadata cache, S3 credentials (masked). */
 function remoteSettings(workspace: string): RemoteSettings {
   const out: RemoteSettings = {};
   const concurrency = core.getInput(Inputs.Concurrency);
   if (concurrency) {
     const n = Number(concurrency);
-    if (!Number.isInteger(n) || n < 1 || n > 64) throw invalid(`input '${Inputs.Concurrency}' must be a whole number from 1 to 64; got '${concurrency}'`);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY) {
+      throw invalid(`input '${Inputs.Concurrency}' must be a whole number from 1 to ${MAX_CONCURRENCY}; got '${concurrency}'`);
+    }
     out.concurrency = n;
   }
   const caFile = core.getInput(Inputs.CaFile);

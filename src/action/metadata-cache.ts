@@ -18,8 +18,8 @@ import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { MetadataCacheBackend } from '../backends/decorators/metadata-cache.ts';
-import { errorMessage, type Backend } from '../engine/index.ts';
+import type { MetadataCacheBackend } from '../backends/decorators/metadata-cache.ts';
+import { errorMessage } from '../engine/index.ts';
 
 export const METADATA_CACHE_KEY_PREFIX = 'chunkvault-meta-';
 
@@ -50,9 +50,9 @@ export async function metadataCacheKey(backend: MetadataCacheBackend, repository
 }
 
 /**
- * A metadata cache for one run: wraps the backend before the repository is opened,
- * `attach` restores the cached files and starts using them once the id is known, and
- * `save` keeps them for the next run after the work succeeded.
+ * A metadata cache for one run, around the cache layer openStorage stacked: `attach`
+ * restores the cached files and starts using them once the id is known, and `save` keeps
+ * them for the next run after the work succeeded.
  */
 export class MetadataCacheSession {
   readonly backend: MetadataCacheBackend;
@@ -61,9 +61,9 @@ export class MetadataCacheSession {
   #repositoryId: string | undefined;
   #restoredKey: string | undefined;
 
-  constructor(inner: Backend, baseDir: string, service: CacheService = ACTIONS_CACHE) {
-    this.backend = new MetadataCacheBackend(inner, baseDir);
-    this.#baseDir = path.resolve(baseDir);
+  constructor(backend: MetadataCacheBackend, service: CacheService = ACTIONS_CACHE) {
+    this.backend = backend;
+    this.#baseDir = backend.baseDir;
     this.#service = service;
   }
 

@@ -1,10 +1,31 @@
 /** Everything the action was asked to do, read and validated once from the inputs. */
 import type { CompressionMode, GroupBy, ReadDataSelection, RetentionPolicy, SnapshotFilter } from '../engine/index.ts';
-import type { RemoteSettings } from './open-repository.ts';
+import type { S3Credentials } from '../backends/open-storage.ts';
+import type { RepositoryLocation } from '../backends/repository-location.ts';
+
+/**
+ * Settings for remote repositories, from the inputs. All optional: absent ones take
+ * their defaults.
+ */
+export interface RemoteSettings {
+  /** Parallel requests to a remote repository (input `concurrency`). @default 5 */
+  concurrency?: number;
+  /** A PEM file of CA certificates for a server with self-signed TLS (input `ca-file`), absolute. */
+  caFile?: string;
+  /** S3 credentials and addressing (inputs `aws-*`, `s3-path-style`); AWS_* variables fill the gaps. */
+  s3?: S3Credentials;
+  /** Keep a remote repository's index and snapshot files between runs (input `metadata-cache`). @default true */
+  metadataCache?: boolean;
+  /** The cache directory on the runner; the Actions cache stores `<dir>/<repo id>`. @default $RUNNER_TEMP/chunkvault-metadata-cache */
+  metadataCacheDir?: string;
+}
 
 export interface CommonSettings extends RemoteSettings {
-  /** Repository location as given (a local path, resolved against the workspace). */
-  repository: string;
+  /**
+   * The repository location, parsed once from the input (a local path resolved against
+   * the workspace); its `display` is what logs show.
+   */
+  repository: RepositoryLocation;
   /** The repository password; masked in logs as soon as it is read. */
   password: string;
   /** GITHUB_WORKSPACE (or the working directory outside Actions). */

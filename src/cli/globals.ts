@@ -4,11 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { MetadataCacheBackend } from '../backends/decorators/metadata-cache.ts';
-import { isRemoteLocation, openBackend, type OpenBackendOptions } from '../backends/location.ts';
 import { describeRetry } from '../backends/decorators/retry.ts';
-import { ChunkvaultError, ErrorCode, Repository, type Backend, type CompressionMode } from '../engine/index.ts';
-
+import { openStorage, type OpenedStorage, type StorageOptions } from '../backends/open-storage.ts';
+import { parseLocation, type RepositoryLocation } from '../backends/repository-location.ts';
+import { ChunkvaultError, ErrorCode, Repository, type CompressionMode } from '../engine/index.ts';
 export interface GlobalOptions {
   repo?: string;
   passwordFile?: string;
@@ -28,12 +27,13 @@ export const GLOBAL_FLAGS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-export function repositoryLocation(g: GlobalOptions, env: NodeJS.ProcessEnv): string {
+/** The repository from -r/--repo, CHUNKVAULT_REPOSITORY or RESTIC_REPOSITORY, parsed once (relative to the working directory). */
+export function repositoryLocation(g: GlobalOptions, env: NodeJS.ProcessEnv): RepositoryLocation {
   const location = g.repo ?? env.CHUNKVAULT_REPOSITORY ?? env.RESTIC_REPOSITORY;
   if (!location) {
     throw new ChunkvaultError(ErrorCode.InvalidInput, 'no repository given: pass -r/--repo, or set RESTIC_REPOSITORY');
   }
-  return location;
+  return parseLocation(location, process.cwd());
 }
 
 export async function readPassword(g: GlobalOptions, env: NodeJS.ProcessEnv): Promise<string> {
@@ -55,8 +55,13 @@ export async function readPassword(g: GlobalOptions, env: NodeJS.ProcessEnv): Pr
   return password;
 }
 
-export function backendFor(g: GlobalOptions, env: NodeJS.ProcessEnv): Backend {
-  return openBackend(repositoryLocation(g, env), backendOptions(env));
+/**
+ * The repository's storage, with the metadata cache when `withCache` (and the environment
+ * allows one); init creates the repository without one.
+ */
+export function openCliStorage(g: GlobalOptions, env: NodeJS.ProcessEnv, { withCache }: { withCache: boolean }): OpenedStorage {
+  const location = repositoryLocation(g, env);
+  return openStorage(location, { ...storageOptions(env), metadataCacheDir: withCache ? metadataCacheDir(env) : undefined });
 }
 
 /**
@@ -64,10 +69,9 @@ export function backendFor(g: GlobalOptions, env: NodeJS.ProcessEnv): Backend {
  * requests), CHUNKVAULT_CACERT or RESTIC_CACERT (a CA file for self-signed TLS), and the
  * credentials each backend reads from `env` (AWS_*, RESTIC_REST_USERNAME/PASSWORD).
  */
-export function backendOptions(env: NodeJS.ProcessEnv): OpenBackendOptions {
+export function storageOptions(env: NodeJS.ProcessEnv): StorageOptions {
   const concurrency = env.CHUNKVAULT_CONCURRENCY;
   return {
-    baseDir: process.cwd(),
     env,
     concurrency: concurrency ? Number(concurrency) : undefined,
     caFile: env.CHUNKVAULT_CACERT || env.RESTIC_CACERT || undefined,
@@ -77,11 +81,11 @@ export function backendOptions(env: NodeJS.ProcessEnv): OpenBackendOptions {
 
 /**
  * Where a remote repository's index and snapshot files are cached: CHUNKVAULT_CACHE_DIR,
- * else $XDG_CACHE_HOME/chunkvault or ~/.cache/chunkvault. None for a local repository
- * (it would copy files already on this disk) or with CHUNKVAULT_NO_CACHE set.
+ * else $XDG_CACHE_HOME/chunkvault or ~/.cache/chunkvault. None with CHUNKVAULT_NO_CACHE
+ * set (and openStorage uses none for a local repository, whose files are on this disk).
  */
-export function metadataCacheDir(location: string, env: NodeJS.ProcessEnv): string | undefined {
-  if (!isRemoteLocation(location) || env.CHUNKVAULT_NO_CACHE) return undefined;
+export function metadataCacheDir(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.CHUNKVAULT_NO_CACHE) return undefined;
   if (env.CHUNKVAULT_CACHE_DIR) return path.resolve(env.CHUNKVAULT_CACHE_DIR);
   if (env.XDG_CACHE_HOME) return path.join(env.XDG_CACHE_HOME, 'chunkvault');
   return env.HOME ? path.join(env.HOME, '.cache', 'chunkvault') : undefined;
@@ -92,14 +96,12 @@ export async function openRepository(
   env: NodeJS.ProcessEnv,
   opts: { compression?: CompressionMode; signal?: AbortSignal } = {},
 ): Promise<Repository> {
-  const backend = backendFor(g, env);
-  const cacheDir = metadataCacheDir(repositoryLocation(g, env), env);
-  const cached = cacheDir ? new MetadataCacheBackend(backend, cacheDir) : undefined;
-  const repo = await Repository.open(cached ?? backend, await readPassword(g, env), opts);
+  const { backend, metadataCache } = openCliStorage(g, env, { withCache: true });
+  const repo = await Repository.open(backend, await readPassword(g, env), opts);
   // The cache is per repository id, known once the config is read. Without it the
   // command still works, downloading what it needs.
-  await cached?.attach(repo.id).catch((e: unknown) => {
-    process.stderr.write(`metadata cache in ${cacheDir} not used: ${(e as Error).message}\n`);
+  await metadataCache?.attach(repo.id).catch((e: unknown) => {
+    process.stderr.write(`metadata cache in ${metadataCache.baseDir} not used: ${(e as Error).message}\n`);
   });
   return repo;
 }

@@ -1,12 +1,13 @@
 /**
  * The backend contract, checked for the local backend and for the REST backend against a
  * real `rclone serve restic`, both opened the way the CLI and the action open them
- * (openBackend: retry decorator included). The S3 case calls the same suite from its own file.
+ * (openStorage: retry decorator included). The S3 case calls the same suite from its own file.
  */
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { openBackend } from '../../src/backends/location.ts';
+import { openStorage } from '../../src/backends/open-storage.ts';
+import { parseLocation } from '../../src/backends/repository-location.ts';
 import { describeBackendConformance } from '../helpers/backend-conformance.ts';
 import { startRcloneServer, type RcloneServer } from '../helpers/rclone-server.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
@@ -25,10 +26,10 @@ afterAll(async () => {
 });
 
 describeBackendConformance('local', {
-  open: async () => openBackend(path.join(dir, 'local', randomBytes(6).toString('hex')), { baseDir: dir }),
+  open: async () => openStorage(parseLocation(path.join(dir, 'local', randomBytes(6).toString('hex')), dir)).backend,
   teardown: async (backend) => removeDir(backend.localRoot),
 });
 
 describeBackendConformance('REST (rclone serve restic)', {
-  open: async () => openBackend(`rest:${server.url}${randomBytes(6).toString('hex')}/`, { baseDir: dir }),
+  open: async () => openStorage(parseLocation(`rest:${server.url}${randomBytes(6).toString('hex')}/`, dir)).backend,
 });

@@ -11,10 +11,8 @@ import * as path from 'node:path';
 import { ReserveCacheError } from '@actions/cache';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/engine/storage/backend.ts';
-import { MetadataCacheBackend } from '../../src/backends/decorators/metadata-cache.ts';
-import { CountingBackend } from '../../src/backends/decorators/counting.ts';
-import { RestBackend } from '../../src/backends/rest.ts';
-import { RetryBackend } from '../../src/backends/decorators/retry.ts';
+import { openStorage } from '../../src/backends/open-storage.ts';
+import { parseLocation } from '../../src/backends/repository-location.ts';
 import { metadataCacheKeyPrefix, MetadataCacheSession, type CacheService } from '../../src/action/metadata-cache.ts';
 import { backup, type BackupResult } from '../../src/engine/commands/backup.ts';
 import { check } from '../../src/engine/commands/check.ts';
@@ -27,13 +25,11 @@ import { makeTempDir, removeDir } from '../helpers/temp.ts';
 const PASSWORD = 'cache password';
 const FAST_KDF = { N: 16384, r: 8, p: 1 };
 
-/** The stack a run uses, with the counter right above the network so that it counts requests. */
+/** The stack a run uses (openStorage's), with the counter right above the network so that it counts requests. */
 function openStack(url: URL, cacheDir?: string, connections?: number) {
-  const counting = new CountingBackend(new RestBackend({ url, connections }));
-  const retrying = new RetryBackend(counting);
-  const cached = cacheDir ? new MetadataCacheBackend(retrying, cacheDir) : undefined;
-  const backend: Backend = cached ?? retrying;
-  return { counting, cached, backend };
+  const storage = openStorage(parseLocation(`rest:${url.href}`, '/'), { concurrency: connections, metadataCacheDir: cacheDir, countRequests: true });
+  const backend: Backend = storage.backend;
+  return { counting: storage.counting!, cached: storage.metadataCache, backend };
 }
 
 async function openRepo(url: URL, cacheDir?: string) {
@@ -215,8 +211,8 @@ describe('the metadata cache against a REST repository', () => {
     const runnerDir = (n: number) => path.join(dir, `runner-${n}`);
     async function actionRun(n: number, work: (repo: Repository) => Promise<unknown>) {
       // Each run on a fresh runner: an empty cache directory.
-      const counting = new CountingBackend(new RestBackend({ url }));
-      const session = new MetadataCacheSession(new RetryBackend(counting), runnerDir(n), service);
+      const { counting, cached } = openStack(url, runnerDir(n));
+      const session = new MetadataCacheSession(cached!, service);
       const repo = await Repository.open(session.backend, PASSWORD);
       await session.attach(repo.id);
       counting.reset();

@@ -7,7 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendError } from '../../src/engine/storage/errors.ts';
-import { openBackend } from '../../src/backends/location.ts';
+import { openStorage } from '../../src/backends/open-storage.ts';
+import { parseLocation } from '../../src/backends/repository-location.ts';
 import { startRcloneServer, type RcloneServer } from '../helpers/rclone-server.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
 
@@ -37,7 +38,7 @@ describe('REST over TLS with a self-signed certificate', () => {
   });
 
   it('works when the certificate is given as the CA file', async () => {
-    const backend = openBackend(`rest:${server.url}trusted/`, { baseDir: dir, caFile: certFile });
+    const backend = openStorage(parseLocation(`rest:${server.url}trusted/`, dir), { caFile: certFile }).backend;
     await backend.create();
     const data = randomBytes(100_000);
     const h = { type: 'data' as const, name: createHash('sha256').update(data).digest('hex') };
@@ -47,7 +48,7 @@ describe('REST over TLS with a self-signed certificate', () => {
   });
 
   it('fails at once without it, as permanent, pointing at the CA file option', async () => {
-    const backend = openBackend(`rest:${server.url}untrusted/`, { baseDir: dir, retry: { maxAttempts: 5 } });
+    const backend = openStorage(parseLocation(`rest:${server.url}untrusted/`, dir), { retry: { maxAttempts: 5 } }).backend;
     const started = Date.now();
     const e = await backend.stat({ type: 'config', name: '' }).then(
       () => undefined,
@@ -62,7 +63,7 @@ describe('REST over TLS with a self-signed certificate', () => {
   });
 
   it('names the CA file when it cannot be read', () => {
-    expect(() => openBackend(`rest:${server.url}x/`, { baseDir: dir, caFile: path.join(dir, 'missing.pem') })).toThrow(
+    expect(() => openStorage(parseLocation(`rest:${server.url}x/`, dir), { caFile: path.join(dir, 'missing.pem') })).toThrow(
       /cannot read the CA file .*missing\.pem/,
     );
   });

@@ -16,7 +16,8 @@ import * as https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Backend, FileInfo, FileType, Handle } from '../../src/engine/storage/backend.ts';
 import { BackendError } from '../../src/engine/storage/errors.ts';
-import { openBackend } from '../../src/backends/location.ts';
+import { openStorage } from '../../src/backends/open-storage.ts';
+import { parseLocation } from '../../src/backends/repository-location.ts';
 import { openS3Backend, type S3BackendOptions } from '../../src/backends/s3/s3-backend.ts';
 import { parseS3Location } from '../../src/backends/s3/s3-location.ts';
 import { forEachLimited } from '../../src/engine/support/concurrency.ts';
@@ -46,6 +47,11 @@ function options(overrides: Partial<S3BackendOptions> = {}): S3BackendOptions {
     connections: 5,
     ...overrides,
   };
+}
+
+/** The S3 backend for what follows `s3:` in a location. */
+function openS3(spec: string, opts: S3BackendOptions): Backend {
+  return openS3Backend(parseS3Location(spec), opts);
 }
 
 /** A raw SDK client on the same server, to look at the bucket behind the backend's back. */
@@ -96,13 +102,13 @@ async function failure(p: Promise<unknown>): Promise<BackendError> {
 }
 
 describeBackendConformance('S3 (OpenStack Swift s3api over TLS)', {
-  open: async () => openS3Backend(server.rest(freshBucket('conformance')), options()),
+  open: async () => openS3(server.rest(freshBucket('conformance')), options()),
 });
 
 describe('S3 backend specifics', () => {
   it('stores files under the prefix exactly where restic 0.14 puts them, and creates no directory objects', async () => {
     const bucket = freshBucket('layout');
-    const be = openS3Backend(server.rest(bucket, 'team/app'), options());
+    const be = openS3(server.rest(bucket, 'team/app'), options());
     try {
       await be.create();
       const pack = file('data', 100);
@@ -128,7 +134,7 @@ describe('S3 backend specifics', () => {
 
   it('lists more than 1,000 files of one type across pages, ignoring keys outside the layout', async () => {
     const bucket = freshBucket('pages');
-    const be = openS3Backend(server.rest(bucket, 'repo'), options({ connections: 8 }));
+    const be = openS3(server.rest(bucket, 'repo'), options({ connections: 8 }));
     try {
       await be.create();
       const files = Array.from({ length: 1005 }, (_, i) => file('snapshot', 20 + (i % 7)));
@@ -156,7 +162,7 @@ describe('S3 backend specifics', () => {
   });
 
   it('reads blobs and pack headers with ranged GETs: only the bytes asked for cross the network', async () => {
-    const be = openS3Backend(server.rest(freshBucket('ranges')), options());
+    const be = openS3(server.rest(freshBucket('ranges')), options());
     try {
       await be.create();
       const pack = file('data', 8 * 1024 * 1024);
@@ -180,7 +186,7 @@ describe('S3 backend specifics', () => {
 
   it('create makes a missing bucket; before that the config reads as not-found and other files as a permanent error', async () => {
     const bucket = freshBucket('missing');
-    const be = openS3Backend(server.rest(bucket, 'deep/prefix'), options());
+    const be = openS3(server.rest(bucket, 'deep/prefix'), options());
     try {
       const config = await failure(be.load({ type: 'config', name: '' }));
       expect(config.kind).toBe('not-found');
@@ -207,7 +213,7 @@ describe('S3 backend specifics', () => {
 
   it('a wrong secret is a permanent error that names the object and the cause, and holds no secret anywhere', async () => {
     const wrongSecret = 'wrong-secret-Zq81xx';
-    const be = openS3Backend(server.rest(freshBucket('auth'), 'p'), options({ secretAccessKey: wrongSecret }));
+    const be = openS3(server.rest(freshBucket('auth'), 'p'), options({ secretAccessKey: wrongSecret }));
     try {
       const calls = [() => be.load({ type: 'config', name: '' }), () => be.save(file('index', 10).h, randomBytes(10)), () => listAll(be, 'snapshot')];
       for (const call of calls) {
@@ -228,8 +234,8 @@ describe('S3 backend specifics', () => {
 
   it('credentials without the right to read are a permanent access-denied error naming the object', async () => {
     const bucket = freshBucket('denied');
-    const owner = openS3Backend(server.rest(bucket), options());
-    const limited = openS3Backend(
+    const owner = openS3(server.rest(bucket), options());
+    const limited = openS3(
       server.rest(bucket),
       options({ accessKeyId: S3_LIMITED_ACCESS_KEY_ID, secretAccessKey: S3_LIMITED_SECRET_ACCESS_KEY }),
     );
@@ -251,8 +257,8 @@ describe('S3 backend specifics', () => {
   it('takes credentials from AWS_* in the given environment, and explicit options win over them', async () => {
     const bucket = freshBucket('env');
     const env = { AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey, AWS_REGION: server.region };
-    const fromEnv = openS3Backend(server.rest(bucket), { caFile: server.caFile, env, connections: 2 });
-    const explicit = openS3Backend(server.rest(bucket), {
+    const fromEnv = openS3(server.rest(bucket), { caFile: server.caFile, env, connections: 2 });
+    const explicit = openS3(server.rest(bucket), {
       ...options(),
       env: { AWS_ACCESS_KEY_ID: 'someone:else', AWS_SECRET_ACCESS_KEY: 'not-this-one' },
     });
@@ -270,7 +276,7 @@ describe('S3 backend specifics', () => {
   it('with no credentials at all, opening fails as an input error that says what to set', () => {
     let caught: unknown;
     try {
-      openS3Backend(server.rest('whatever'), { caFile: server.caFile, env: { AWS_REGION: 'us-east-1' }, connections: 2 });
+      openS3(server.rest('whatever'), { caFile: server.caFile, env: { AWS_REGION: 'us-east-1' }, connections: 2 });
     } catch (e) {
       caught = e;
     }
@@ -281,7 +287,7 @@ describe('S3 backend specifics', () => {
 
   it('with a web identity token file the SDK exchanges it for credentials; an unreadable file fails naming it', async () => {
     const tokenFile = `${server.caFile}.missing-token`;
-    const be = openS3Backend(server.rest('anything'), {
+    const be = openS3(server.rest('anything'), {
       caFile: server.caFile,
       env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/backup' },
       connections: 2,
@@ -296,12 +302,12 @@ describe('S3 backend specifics', () => {
       await be.close();
     }
     expect(() =>
-      openS3Backend(server.rest('anything'), { env: { AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/backup' }, connections: 2 }),
+      openS3(server.rest('anything'), { env: { AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/backup' }, connections: 2 }),
     ).toThrow(/AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not/);
   });
 
   it('without the CA file the self-signed server is refused as permanent, with a hint to give ca-file', async () => {
-    const be = openS3Backend(server.rest('anything'), options({ caFile: undefined }));
+    const be = openS3(server.rest('anything'), options({ caFile: undefined }));
     try {
       const e = await failure(be.load({ type: 'config', name: '' }));
       expect(e.kind).toBe('permanent');
@@ -311,17 +317,16 @@ describe('S3 backend specifics', () => {
     }
   });
 
-  it('a store answering 503 fails as transient, and through openBackend a save in parts rides it out with retries, silently', async () => {
+  it('a store answering 503 fails as transient, and through openStorage a save in parts rides it out with retries, silently', async () => {
     const warn = vi.spyOn(console, 'warn');
     const bucket = freshBucket('unavailable');
-    const raw = openS3Backend(server.rest(bucket), options());
+    const raw = openS3(server.rest(bucket), options());
     let retries = 0;
-    const retrying = openBackend(`s3:${server.rest(bucket)}`, {
-      baseDir: '/',
+    const retrying = openStorage(parseLocation(`s3:${server.rest(bucket)}`, '/'), {
       caFile: server.caFile,
       env: { AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey },
       retry: { initialDelayMs: 200, maxDelayMs: 1000, maxAttempts: 100, onRetry: () => retries++ },
-    });
+    }).backend;
     try {
       await raw.create();
       await server.stopObjectServer();
@@ -351,19 +356,19 @@ describe('S3 backend specifics', () => {
   });
 
   it('parses restic location forms and rejects credentials in the URL without echoing them', () => {
-    const be = openS3Backend('https://127.0.0.1:9000/bucket/a/b/', options({ caFile: undefined }));
+    const be = openS3('https://127.0.0.1:9000/bucket/a/b/', options({ caFile: undefined }));
     expect(be.location).toBe('s3:https://127.0.0.1:9000/bucket/a/b');
-    const aws = openS3Backend('s3.amazonaws.com/my-bucket', options({ caFile: undefined }));
+    const aws = openS3('s3.amazonaws.com/my-bucket', options({ caFile: undefined }));
     expect(aws.location).toBe('s3:https://s3.amazonaws.com/my-bucket');
     let caught: unknown;
     try {
-      openS3Backend('https://AKIAEXAMPLE:sekrit-value@127.0.0.1:9000/bucket', options({ caFile: undefined }));
+      openS3('https://AKIAEXAMPLE:sekrit-value@127.0.0.1:9000/bucket', options({ caFile: undefined }));
     } catch (e) {
       caught = e;
     }
     expect((caught as ChunkvaultError).code).toBe(ErrorCode.InvalidInput);
     expect((caught as Error).message).not.toContain('sekrit-value');
-    expect(() => openS3Backend('https://127.0.0.1:9000/', options())).toThrow(/no bucket name/);
+    expect(() => openS3('https://127.0.0.1:9000/', options())).toThrow(/no bucket name/);
   });
 
   it('knows AWS hosts (virtual-hosted buckets, region from a regional host) from every other host (path style)', () => {

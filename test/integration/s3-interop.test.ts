@@ -3,14 +3,15 @@
  * certificate, started for this file): restic 0.14 checks with --read-data and restores
  * byte for byte what chunkvault wrote to a bucket, and chunkvault checks and restores what
  * restic wrote. Both sides reach the server the same way users would: restic with
- * `--cacert` and AWS_* variables, chunkvault through openBackend with an `s3:` location.
+ * `--cacert` and AWS_* variables, chunkvault through openStorage with an `s3:` location.
  * A missing restic or Swift fails these tests, never skips.
  */
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/engine/storage/backend.ts';
-import { openBackend } from '../../src/backends/location.ts';
+import { openStorage } from '../../src/backends/open-storage.ts';
+import { parseLocation } from '../../src/backends/repository-location.ts';
 import { checkRepository } from '../../src/engine/checker/index.ts';
 import { backup } from '../../src/engine/commands/backup.ts';
 import { restore } from '../../src/engine/commands/restore.ts';
@@ -58,11 +59,10 @@ describe('interop with restic 0.14 over S3 (Swift s3api, TLS)', () => {
 
   /** chunkvault's backend for the same location, as the CLI and the action open it. */
   const chunkvaultBackend = (bucket: string): Backend =>
-    openBackend(location(bucket), {
-      baseDir: dir,
+    openStorage(parseLocation(location(bucket), dir), {
       caFile: server.caFile,
       env: { AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey },
-    });
+    }).backend;
 
   it('restic check --read-data passes and restic restore gives the same bytes for what chunkvault wrote', async () => {
     // Arrange: chunkvault creates the bucket and the repository, and backs up the tree.

@@ -1,25 +1,37 @@
-/** Repository locations in restic's syntax, and passwords kept out of everything shown. */
+/** Repository locations in restic's syntax, parsed once, and passwords kept out of everything shown. */
 import { describe, expect, it } from 'vitest';
-import { isRemoteLocation, openBackend, parseLocation, redactLocation } from '../../src/backends/location.ts';
-import { ChunkvaultError, ErrorCode } from '../../src/engine/errors.ts';
+import { isRemoteLocation, parseLocation, redactLocation } from '../../src/backends/repository-location.ts';
+import { ChunkvaultError } from '../../src/engine/errors.ts';
 
 describe('parseLocation', () => {
   it('reads a plain path, or local:PATH, as a local directory resolved against the base', () => {
-    expect(parseLocation('backups/app', '/work')).toEqual({ kind: 'local', path: '/work/backups/app' });
-    expect(parseLocation('local:/srv/repo', '/work')).toEqual({ kind: 'local', path: '/srv/repo' });
-    expect(parseLocation('  /srv/repo  ', '/work')).toEqual({ kind: 'local', path: '/srv/repo' });
+    expect(parseLocation('backups/app', '/work')).toEqual({ kind: 'local', path: '/work/backups/app', display: 'backups/app', secrets: [] });
+    expect(parseLocation('local:/srv/repo', '/work')).toMatchObject({ kind: 'local', path: '/srv/repo', display: 'local:/srv/repo' });
+    expect(parseLocation('  /srv/repo  ', '/work')).toMatchObject({ kind: 'local', path: '/srv/repo', display: '/srv/repo' });
   });
 
   it('reads rest: URLs, taking user and password out of the URL and decoding them', () => {
     const loc = parseLocation('rest:https://backup:p%40ss%2Fw%3Ard@host.example:8000/repos/app/', '/');
     expect(loc).toMatchObject({ kind: 'rest', username: 'backup', password: 'p@ss/w:rd' });
     expect(loc.kind === 'rest' && loc.url.href).toBe('https://host.example:8000/repos/app/');
-    expect(parseLocation('rest:http://127.0.0.1:8000/', '/')).toMatchObject({ kind: 'rest', username: undefined, password: undefined });
+    expect(parseLocation('rest:http://127.0.0.1:8000/', '/')).toMatchObject({ kind: 'rest', username: undefined, password: undefined, secrets: [] });
   });
 
-  it('passes what follows s3: to the S3 backend', () => {
-    expect(parseLocation('s3:https://s3.example.com:9000/bucket/prefix', '/')).toEqual({ kind: 's3', spec: 'https://s3.example.com:9000/bucket/prefix' });
-    expect(parseLocation('s3:s3.amazonaws.com/bucket', '/')).toEqual({ kind: 's3', spec: 's3.amazonaws.com/bucket' });
+  it('shows a REST location redacted, and names its password as decoded and percent-encoded so a log can mask both', () => {
+    const loc = parseLocation('rest:https://backup:p%40ss%2Fw%3Ard@host.example:8000/repos/app/', '/');
+    expect(loc.display).toBe('rest:https://backup:***@host.example:8000/repos/app/');
+    expect(loc.secrets).toEqual(['p@ss/w:rd', 'p%40ss%2Fw%3Ard']);
+    expect(parseLocation('rest:http://u:plain@h:1/', '/').secrets).toEqual(['plain']);
+  });
+
+  it('parses what follows s3: into bucket, prefix and host', () => {
+    expect(parseLocation('s3:https://s3.example.com:9000/bucket/prefix', '/')).toEqual({
+      kind: 's3',
+      s3: { protocol: 'https:', host: 's3.example.com:9000', bucket: 'bucket', prefix: 'prefix', isAws: false, regionFromHost: undefined },
+      display: 's3:https://s3.example.com:9000/bucket/prefix',
+      secrets: [],
+    });
+    expect(parseLocation('s3:s3.amazonaws.com/bucket', '/')).toMatchObject({ kind: 's3', s3: { bucket: 'bucket', prefix: '', isAws: true } });
   });
 
   it('refuses what it cannot open, with the reason and without the password', () => {
@@ -28,6 +40,8 @@ describe('parseLocation', () => {
       ['rest:ftp://u:secret@host/', /http:\/\/ or https:\/\//],
       ['rest:not a url', /not a URL/],
       ['s3:', /at least a bucket/],
+      ['s3:https://127.0.0.1:9000/', /no bucket name/],
+      ['s3:https://key:secret-value@127.0.0.1:9000/bucket', /credentials do not belong in the S3 URL/],
       ['sftp:user@host:/srv/repo', /the sftp backend is not supported/],
     ];
     for (const [location, message] of cases) {
@@ -39,8 +53,15 @@ describe('parseLocation', () => {
       }
       expect(error, location).toBeInstanceOf(ChunkvaultError);
       expect((error as Error).message, location).toMatch(message);
-      expect((error as Error).message, location).not.toContain('secret');
+      expect((error as Error).message, location).not.toMatch(/secret(?!-access-key)/);
     }
+  });
+
+  it('says the remote kinds are remote', () => {
+    expect(isRemoteLocation(parseLocation('rest:http://h/', '/'))).toBe(true);
+    expect(isRemoteLocation(parseLocation('s3:s3.amazonaws.com/b', '/'))).toBe(true);
+    expect(isRemoteLocation(parseLocation('/srv/repo', '/'))).toBe(false);
+    expect(isRemoteLocation(parseLocation('local:/srv/repo', '/'))).toBe(false);
   });
 });
 
@@ -60,36 +81,5 @@ describe('redactLocation', () => {
   it('still hides a password that breaks URL parsing (a raw slash in it)', () => {
     const shown = redactLocation('rest:http://user:pa/ss@host:8000/repo');
     expect(shown).toBe('rest:http://user:***@host:8000/repo');
-  });
-});
-
-describe('openBackend', () => {
-  it('opens REST and local backends wrapped for retries, showing no password', () => {
-    const rest = openBackend('rest:https://user:secret@host.example:8000/repo', { baseDir: '/', concurrency: 7 });
-    expect(rest.location).toBe('rest:https://user:***@host.example:8000/repo/');
-    expect(rest.connections).toBe(7);
-    const local = openBackend('relative/repo', { baseDir: '/work' });
-    expect(local.localRoot).toBe('/work/relative/repo');
-    expect(openBackend('rest:http://h:1/', { baseDir: '/' }).connections).toBe(5);
-  });
-
-  it('takes REST credentials from RESTIC_REST_USERNAME and RESTIC_REST_PASSWORD when the URL has none', () => {
-    const rest = openBackend('rest:http://host:8000/', { baseDir: '/', env: { RESTIC_REST_USERNAME: 'u', RESTIC_REST_PASSWORD: 'pw' } });
-    expect(rest.location).toBe('rest:http://u:***@host:8000/');
-  });
-
-  it('refuses a concurrency that is not a whole number from 1 to 64', () => {
-    for (const concurrency of [0, -1, 1.5, 65, Number.NaN]) {
-      expect(() => openBackend('rest:http://h:1/', { baseDir: '/', concurrency }), String(concurrency)).toThrow(
-        expect.objectContaining({ code: ErrorCode.InvalidInput }),
-      );
-    }
-  });
-
-  it('says the remote kinds are remote', () => {
-    expect(isRemoteLocation('rest:http://h/')).toBe(true);
-    expect(isRemoteLocation('s3:s3.amazonaws.com/b')).toBe(true);
-    expect(isRemoteLocation('/srv/repo')).toBe(false);
-    expect(isRemoteLocation('local:/srv/repo')).toBe(false);
   });
 });

@@ -48,6 +48,11 @@ export class MetadataCacheBackend extends BackendDecorator {
     this.#baseDir = path.resolve(baseDir);
   }
 
+  /** The cache's base directory, absolute: it holds one directory per repository id. */
+  get baseDir(): string {
+    return this.#baseDir;
+  }
+
   /** `<base>/<repository id>` once attached. */
   get directory(): string | undefined {
     return this.#dir;

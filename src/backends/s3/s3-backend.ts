@@ -27,7 +27,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { BackendError, exists, ChunkvaultError, DIR_OF, ErrorCode, isId, isNotFound, payloadParts, relativePath, type Backend, type CallOptions, type FileInfo, type FileType, type Handle, type Payload } from '../../engine/index.ts';
 import { resolveS3Credentials } from './s3-credentials.ts';
 import { toS3BackendError } from './s3-errors.ts';
-import { describeS3Location, parseS3Location, type S3Location } from './s3-location.ts';
+import { describeS3Location, type S3Location } from './s3-location.ts';
 
 export interface S3BackendOptions {
   /** With secretAccessKey, overrides every other credential source. */
@@ -53,8 +53,8 @@ const SOCKET_IDLE_TIMEOUT_MS = 120_000;
 
 const SILENT_LOGGER = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
-export function openS3Backend(rest: string, opts: S3BackendOptions): Backend {
-  const loc = parseS3Location(rest);
+/** Opens a parsed `s3:` location (parseS3Location, or the repository location's `s3`). */
+export function openS3Backend(loc: S3Location, opts: S3BackendOptions): Backend {
   const region =
     nonEmpty(opts.region) ?? loc.regionFromHost ?? nonEmpty(opts.env.AWS_REGION) ?? nonEmpty(opts.env.AWS_DEFAULT_REGION) ?? DEFAULT_S3_REGION;
   const creds = resolveS3Credentials({ ...opts, region });
