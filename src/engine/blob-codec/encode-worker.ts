@@ -6,7 +6,7 @@
  */
 import { isMarkedAsUntransferable, parentPort } from 'node:worker_threads';
 import { errorMessage } from '../errors.ts';
-import { encryptBlob } from './blob-codec.ts';
+import { encryptBlob } from './codec-core.ts';
 import type { EncodeBatch, EncodeResult } from './encoder-pool.ts';
 
 parentPort!.on('message', ({ batch, key, jobs }: EncodeBatch) => {

@@ -11,7 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { BlobStoreOptions } from './blob-codec.ts';
+import type { BlobStoreOptions } from './codec-core.ts';
 import { WORKER_LIMITS, workerUrl } from './worker-url.ts';
 
 /** One message to a worker: blobs that share a key. */

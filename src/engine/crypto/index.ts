@@ -1,7 +1,7 @@
 export type { MasterKey } from './master-key.ts';
 export { decodeMasterKey, encodeMasterKey, generateMasterKey } from './master-key.ts';
 export { initCrypto } from './poly1305.ts';
-export { SEAL_OVERHEAD, decryptAuthenticated, macFailure, open, seal, sealEncrypted } from './seal.ts';
+export { SEAL_OVERHEAD, macFailure, open, seal, sealEncrypted } from './seal.ts';
 export type { KdfParams } from './kdf.ts';
 export { KDF_SALT_BYTES, calibrateKdf, checkKdfParams, deriveUserKey } from './kdf.ts';
 export type { KeyFileMeta } from './key-file.ts';

@@ -8,16 +8,14 @@
  * open verifies the MAC first, then decrypts in one call and returns OpenSSL's output
  * buffer itself (no copy; measured faster than decrypting in pieces into our own buffer).
  */
-import { createCipheriv, createDecipheriv, randomFillSync, type KeyObject } from 'node:crypto';
+import { createCipheriv, randomFillSync } from 'node:crypto';
 import { integrityError, invalidInput } from '../errors.ts';
 import { equalBytes } from '../support/bytes.ts';
 import { poly1305KeyFor, prepareKey, type MasterKey, type PreparedKey } from './master-key.ts';
+import { decryptAuthenticated, IV_BYTES, MAC_BYTES, SEAL_OVERHEAD } from './ctr.ts';
 import { POLY1305_PIECE_BYTES, poly1305, poly1305Stream } from './poly1305.ts';
 
-export const IV_BYTES = 16;
-export const MAC_BYTES = 16;
-/** Bytes seal adds: IV and MAC. */
-export const SEAL_OVERHEAD = 32;
+export { IV_BYTES, MAC_BYTES, SEAL_OVERHEAD } from './ctr.ts';
 
 function isZero(b: Uint8Array): boolean {
   let acc = 0;
@@ -152,15 +150,6 @@ function macFailureWith(k: PreparedKey, sealed: Uint8Array): string | undefined 
     macKey.fill(0);
   }
   return equalBytes(tag, sealed.subarray(macAt)) ? undefined : 'ciphertext verification failed: MAC mismatch (wrong key or corrupted data)';
-}
-
-/**
- * AES-256-CTR decryption of `IV || ciphertext || MAC` whose MAC was checked already (by
- * macFailure, possibly on another thread). Returns OpenSSL's output buffer itself.
- */
-export function decryptAuthenticated(encryptKey: Uint8Array | KeyObject, sealed: Uint8Array): Uint8Array {
-  const plain = createDecipheriv('aes-256-ctr', encryptKey, sealed.subarray(0, IV_BYTES)).update(sealed.subarray(IV_BYTES, sealed.byteLength - MAC_BYTES));
-  return new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength);
 }
 
 /**

@@ -9,7 +9,7 @@
 import { createSecretKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeAuthenticatedBlob } from '../blob-codec/blob-codec.ts';
+import { decodeAuthenticatedBlob } from '../blob-codec/codec-core.ts';
 import { errorMessage } from '../errors.ts';
 import type { BlobJobResult, WriterBatch, WriterWorkerData, WholeFileTarget } from './blob-writer-pool.ts';
 
