@@ -1,13 +1,7 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import sodium from 'libsodium-wrappers-sumo';
-import { ErrorCode, isChunkvaultError } from '../../src/engine/errors.ts';
+import { ErrorCode } from '../../src/engine/errors.ts';
 import { fromHex, sha256, toHex, utf8, writeUint32LE, concatBytes } from '../../src/engine/support/bytes.ts';
 import { idOf } from '../../src/engine/format/id.ts';
 import {
@@ -28,8 +22,7 @@ import { kdf } from '../../src/engine/crypto/kdf.ts';
 import { poly1305KeyFor, prepareKey } from '../../src/engine/crypto/master-key.ts';
 import { poly1305Aes } from '../../src/engine/crypto/seal.ts';
 import { decodeBase64Strict, goJsonString } from '../../src/engine/crypto/encoding.ts';
-
-const run = promisify(execFile);
+import { expectCode, expectRejectsWithCode } from '../helpers/expect-code.ts';
 
 /** Bytes start, start+1, ..., start+n-1. */
 function counting(start: number, n: number): Uint8Array {
@@ -38,29 +31,6 @@ function counting(start: number, n: number): Uint8Array {
 
 function b64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64');
-}
-
-/** Asserts that fn throws a ChunkvaultError with this code; returns it. */
-function expectCode(fn: () => unknown, code: string): Error {
-  try {
-    fn();
-  } catch (e) {
-    expect(isChunkvaultError(e), String(e)).toBe(true);
-    expect((e as { code: string }).code).toBe(code);
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
-
-async function expectRejectsWithCode(p: Promise<unknown>, code: string): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    expect(isChunkvaultError(e), String(e)).toBe(true);
-    expect((e as { code: string }).code).toBe(code);
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 // Mini-repository of restic-format.md section 14.
@@ -144,7 +114,7 @@ describe('Poly1305-AES and seal/open known answers', () => {
     const sealed = fromHex('fb447350c4e868c52ac3275cf9d4327e' + 'f3f6' + 'f4c633c3044fc145f84f335cb81953de');
     expect(open(key, sealed).byteLength).toBe(2);
     sealed[sealed.length - 1]! ^= 1;
-    expectCode(() => open(key, sealed), ErrorCode.Integrity);
+    expectCode(ErrorCode.Integrity, () => open(key, sealed));
   });
 
   it('opens restic\'s test ciphertext to "Dies ist ein Test!" and seals it back to the same bytes', () => {
@@ -286,7 +256,7 @@ describe('seal and open', () => {
     for (let i = 0; i < sealed.byteLength; i++) {
       const bad = sealed.slice();
       bad[i]! ^= 0x01;
-      const e = expectCode(() => open(key, bad), ErrorCode.Integrity);
+      const e = expectCode(ErrorCode.Integrity, () => open(key, bad));
       expect(e.message).toMatch(/^ciphertext verification failed/);
     }
   });
@@ -296,14 +266,14 @@ describe('seal and open', () => {
     for (const at of [16, 16 + (1 << 20) - 1, 16 + (1 << 20), sealed.byteLength - 17, sealed.byteLength - 1]) {
       const bad = sealed.slice();
       bad[at]! ^= 0x80;
-      expectCode(() => open(key, bad), ErrorCode.Integrity);
+      expectCode(ErrorCode.Integrity, () => open(key, bad));
     }
   });
 
   it('throws an Integrity error for a truncated input', () => {
     const sealed = seal(key, utf8.encode('some plaintext to cut short'));
     for (let len = 0; len < sealed.byteLength; len++) {
-      const e = expectCode(() => open(key, sealed.subarray(0, len)), ErrorCode.Integrity);
+      const e = expectCode(ErrorCode.Integrity, () => open(key, sealed.subarray(0, len)));
       expect(e.message).toMatch(/^ciphertext verification failed/);
     }
   });
@@ -311,25 +281,25 @@ describe('seal and open', () => {
   it('throws an Integrity error for an all-zero IV', () => {
     const sealed = seal(key, utf8.encode('zero IV'));
     sealed.fill(0, 0, 16);
-    const e = expectCode(() => open(key, sealed), ErrorCode.Integrity);
+    const e = expectCode(ErrorCode.Integrity, () => open(key, sealed));
     expect(e.message).toMatch(/^ciphertext verification failed.*IV/);
   });
 
   it('throws an Integrity error when opened with another key', () => {
     const sealed = seal(key, utf8.encode('for one key only'));
-    expectCode(() => open(generateMasterKey(), sealed), ErrorCode.Integrity);
+    expectCode(ErrorCode.Integrity, () => open(generateMasterKey(), sealed));
   });
 
   it('refuses a given IV that is all zero or not 16 bytes', () => {
-    expectCode(() => seal(key, new Uint8Array(1), new Uint8Array(16)), ErrorCode.InvalidInput);
-    expectCode(() => seal(key, new Uint8Array(1), counting(1, 12)), ErrorCode.InvalidInput);
+    expectCode(ErrorCode.InvalidInput, () => seal(key, new Uint8Array(1), new Uint8Array(16)));
+    expectCode(ErrorCode.InvalidInput, () => seal(key, new Uint8Array(1), counting(1, 12)));
   });
 
   it('refuses keys with wrong sizes or all-zero parts', () => {
     const good = generateMasterKey();
-    expectCode(() => seal({ ...good, encrypt: new Uint8Array(32) }, new Uint8Array(1)), ErrorCode.InvalidInput);
-    expectCode(() => seal({ ...good, macK: new Uint8Array(16) }, new Uint8Array(1)), ErrorCode.InvalidInput);
-    expectCode(() => seal({ ...good, macR: counting(1, 15) }, new Uint8Array(1)), ErrorCode.InvalidInput);
+    expectCode(ErrorCode.InvalidInput, () => seal({ ...good, encrypt: new Uint8Array(32) }, new Uint8Array(1)));
+    expectCode(ErrorCode.InvalidInput, () => seal({ ...good, macK: new Uint8Array(16) }, new Uint8Array(1)));
+    expectCode(ErrorCode.InvalidInput, () => seal({ ...good, macR: counting(1, 15) }, new Uint8Array(1)));
   });
 
   it('notices key bytes changed in place after first use', () => {
@@ -340,7 +310,7 @@ describe('seal and open', () => {
     k.encrypt[0]! ^= 0xff;
     expect(utf8.decode(open(k, sealed))).toBe('plain text');
     k.macK[0]! ^= 0xff;
-    expectCode(() => open(k, sealed), ErrorCode.Integrity);
+    expectCode(ErrorCode.Integrity, () => open(k, sealed));
   });
 });
 
@@ -368,7 +338,7 @@ describe('master key', () => {
     ['URL-safe encrypt', '{"mac":{"k":"QEFCQ0RFRkdISUpLTE1OTw==","r":"UFFSA1RVVgdYWVoLXF1eDw=="},"encrypt":"ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8_"}'],
     ['zero encrypt', '{"mac":{"k":"QEFCQ0RFRkdISUpLTE1OTw==","r":"UFFSA1RVVgdYWVoLXF1eDw=="},"encrypt":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}'],
   ])('rejects a master key JSON with %s', (_name, json) => {
-    expectCode(() => decodeMasterKey(utf8.encode(json)), ErrorCode.InvalidInput);
+    expectCode(ErrorCode.InvalidInput, () => decodeMasterKey(utf8.encode(json)));
   });
 });
 
@@ -412,13 +382,13 @@ describe('key files', () => {
   });
 
   it('rejects a key file whose kdf is "argon2" as Unsupported', async () => {
-    await expectRejectsWithCode(openKeyFile(keyFileJson({ kdf: 'argon2' }), MINI.password), ErrorCode.Unsupported);
+    await expectRejectsWithCode(ErrorCode.Unsupported, openKeyFile(keyFileJson({ kdf: 'argon2' }), MINI.password));
   });
 
   it('rejects a key file with a 32-byte salt', async () => {
     const e = await expectRejectsWithCode(
-      openKeyFile(keyFileJson({ salt: b64(counting(0, 32)) }), MINI.password),
       ErrorCode.InvalidInput,
+      openKeyFile(keyFileJson({ salt: b64(counting(0, 32)) }), MINI.password),
     );
     expect(e.message).toMatch(/salt/);
   });
@@ -432,13 +402,13 @@ describe('key files', () => {
     ['r·p ≥ 2^30', { r: 2 ** 15, p: 2 ** 15 }],
     ['N as a string', { N: '16384' }],
   ])('rejects a key file with invalid scrypt parameters (%s)', async (_name, fields) => {
-    await expectRejectsWithCode(openKeyFile(keyFileJson(fields), MINI.password), ErrorCode.InvalidInput);
+    await expectRejectsWithCode(ErrorCode.InvalidInput, openKeyFile(keyFileJson(fields), MINI.password));
   });
 
   it('rejects parameters restic allows but that would cost absurd memory or time, before deriving', async () => {
     const start = performance.now();
-    await expectRejectsWithCode(openKeyFile(keyFileJson({ N: 2 ** 20, r: 8, p: 64 }), MINI.password), ErrorCode.Unsupported);
-    await expectRejectsWithCode(openKeyFile(keyFileJson({ N: 2 ** 21, r: 7, p: 1 }), MINI.password), ErrorCode.Unsupported);
+    await expectRejectsWithCode(ErrorCode.Unsupported, openKeyFile(keyFileJson({ N: 2 ** 20, r: 8, p: 64 }), MINI.password));
+    await expectRejectsWithCode(ErrorCode.Unsupported, openKeyFile(keyFileJson({ N: 2 ** 21, r: 7, p: 1 }), MINI.password));
     expect(performance.now() - start).toBeLessThan(200);
   });
 
@@ -450,14 +420,14 @@ describe('key files', () => {
     ['short data', keyFileJson({ data: b64(counting(1, 31)) })],
     ['all-zero IV in data', keyFileJson({ data: b64(new Uint8Array(48)) })],
   ])('rejects a malformed key file (%s)', async (_name, bytes) => {
-    await expectRejectsWithCode(openKeyFile(bytes, MINI.password), ErrorCode.InvalidInput);
+    await expectRejectsWithCode(ErrorCode.InvalidInput, openKeyFile(bytes, MINI.password));
   });
 
   it('refuses to create a key file with a salt that is not 64 bytes or invalid parameters', async () => {
     const m = generateMasterKey();
     const meta = { username: 'u', hostname: 'h' };
-    await expectRejectsWithCode(createKeyFile(m, 'pw', meta, FAST, counting(0, 32)), ErrorCode.InvalidInput);
-    await expectRejectsWithCode(createKeyFile(m, 'pw', meta, { N: 1000, r: 8, p: 1 }), ErrorCode.InvalidInput);
+    await expectRejectsWithCode(ErrorCode.InvalidInput, createKeyFile(m, 'pw', meta, FAST, counting(0, 32)));
+    await expectRejectsWithCode(ErrorCode.InvalidInput, createKeyFile(m, 'pw', meta, { N: 1000, r: 8, p: 1 }));
   });
 
   it('calibrates like restic: N=32768, r=8, p ≥ 1', async () => {
@@ -469,64 +439,5 @@ describe('key files', () => {
     // restic's default memory needs more than Node's default maxmem of 32 MiB
     const user = await deriveUserKey('pw', new Uint8Array(64).fill(7), params);
     expect(user.encrypt.byteLength).toBe(32);
-  });
-});
-
-const RESTIC = '/usr/bin/restic';
-
-describe.skipIf(!existsSync(RESTIC))('interoperability with restic 0.14', () => {
-  let dir: string | undefined;
-
-  afterEach(async () => {
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-    dir = undefined;
-  });
-
-  async function restic(repo: string, password: string, ...args: string[]): Promise<string> {
-    const { stdout } = await run(RESTIC, ['--no-cache', '-r', repo, ...args], {
-      env: { RESTIC_PASSWORD: password, HOME: dir!, PATH: '/usr/bin:/bin' },
-    });
-    return stdout;
-  }
-
-  it('opens the key file and config of a repository made by restic init', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cv-crypto-'));
-    const repo = join(dir, 'repo');
-    await restic(repo, 'restic pw', 'init');
-    const names = await readdir(join(repo, 'keys'));
-    expect(names).toHaveLength(1);
-    const keyBytes = await readFile(join(repo, 'keys', names[0]!));
-    expect(idOf(keyBytes)).toBe(names[0]);
-    const keyJson = JSON.parse(keyBytes.toString('utf8')) as Record<string, unknown>;
-    expect(Object.keys(keyJson)).toEqual(['created', 'username', 'hostname', 'kdf', 'N', 'r', 'p', 'salt', 'data']);
-
-    expect(await openKeyFile(keyBytes, 'not the password')).toBeUndefined();
-    const master = await openKeyFile(keyBytes, 'restic pw');
-    expect(master).toBeDefined();
-    const config = JSON.parse(utf8.decode(open(master!, await readFile(join(repo, 'config'))))) as {
-      version: number;
-      id: string;
-    };
-    expect(config.version).toBe(2);
-    expect(config.id).toMatch(/^[0-9a-f]{64}$/);
-  });
-
-  it('lets restic open a repository whose key file and config we made', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cv-crypto-'));
-    const repo = join(dir, 'repo');
-    for (const sub of ['keys', 'index', 'snapshots', 'locks']) await mkdir(join(repo, sub), { recursive: true });
-    for (let i = 0; i < 256; i++) await mkdir(join(repo, 'data', i.toString(16).padStart(2, '0')), { recursive: true });
-
-    const master = generateMasterKey();
-    const keyFile = await createKeyFile(master, 'our pw', { username: 'ci', hostname: 'runner' }, MINI.params);
-    await writeFile(join(repo, 'keys', idOf(keyFile)), keyFile);
-    const config = `{"version":2,"id":"${toHex(randomBytes(32))}","chunker_polynomial":"3da3358b4dc173"}`;
-    await writeFile(join(repo, 'config'), seal(master, utf8.encode(config)));
-
-    expect((await restic(repo, 'our pw', 'cat', 'config')).trim()).toBe(
-      JSON.stringify(JSON.parse(config), null, '  '),
-    );
-    expect(await restic(repo, 'our pw', 'check')).toMatch(/no errors were found/);
-    await expect(restic(repo, 'wrong pw', 'cat', 'config')).rejects.toThrow(/wrong password|no key found/);
   });
 });

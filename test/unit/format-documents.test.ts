@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, isChunkvaultError } from '../../src/engine/errors.ts';
+import { ErrorCode } from '../../src/engine/errors.ts';
 import {
   parseConfig,
   parseIndex,
@@ -13,20 +13,11 @@ import {
   type LockInfo,
   type Snapshot,
 } from '../../src/engine/format/index.ts';
+import { expectCode } from '../helpers/expect-code.ts';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
 const id = (c: string): string => c.repeat(64);
-
-function expectCode(code: string, fn: () => unknown): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(isChunkvaultError(e) && e.code).toBe(code);
-    return;
-  }
-  throw new Error(`expected a ${code} error`);
-}
 
 describe('snapshots', () => {
   const full: Snapshot = {

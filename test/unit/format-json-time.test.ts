@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, isChunkvaultError } from '../../src/engine/errors.ts';
+import { ErrorCode } from '../../src/engine/errors.ts';
 import {
   clampTime,
   formatTime,
@@ -10,16 +10,7 @@ import {
   parseJson,
   parseTime,
 } from '../../src/engine/format/index.ts';
-
-function expectCode(code: string, fn: () => unknown): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(isChunkvaultError(e) && e.code).toBe(code);
-    return;
-  }
-  throw new Error(`expected a ${code} error`);
-}
+import { expectCode } from '../helpers/expect-code.ts';
 
 describe('Go-compatible JSON strings', () => {
   // Expected values produced by go1.19.8 json.Marshal(string).

@@ -1,8 +1,9 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, isChunkvaultError } from '../../src/engine/errors.ts';
+import { ErrorCode } from '../../src/engine/errors.ts';
 import { compareNames, goJsonString, isGoPrint, quoteName, unquoteName } from '../../src/engine/format/index.ts';
 import { GO_PRINT_RUNS } from '../../src/engine/format/unicode-print.ts';
+import { expectCode } from '../helpers/expect-code.ts';
 
 const bytes = (s: string | number[]): Uint8Array =>
   typeof s === 'string' ? new TextEncoder().encode(s) : Uint8Array.from(s);
@@ -10,16 +11,6 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 /** How a raw name appears as the JSON text of the `name` field: Go-quoted, then JSON-encoded. */
 const nameJson = (raw: Uint8Array): string => goJsonString(quoteName(raw));
-
-function expectIntegrity(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(isChunkvaultError(e, ErrorCode.Integrity)).toBe(true);
-    return;
-  }
-  throw new Error('expected an Integrity error');
-}
 
 describe('Go name quoting', () => {
   it('reproduces every example of the escaping table in doc 7.4', () => {
@@ -141,7 +132,7 @@ describe('Go name quoting', () => {
       '\\18',
       '\\0',
     ]) {
-      expectIntegrity(() => unquoteName(bad));
+      expectCode(ErrorCode.Integrity, () => unquoteName(bad));
     }
   });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, isChunkvaultError } from '../../src/engine/errors.ts';
+import { ErrorCode } from '../../src/engine/errors.ts';
 import { idOf, NULL_ID } from '../../src/engine/format/id.ts';
 import { GO_ZERO_TIME_NS, parseTree, serializeTree, type TreeNode } from '../../src/engine/format/index.ts';
+import { expectCode } from '../helpers/expect-code.ts';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -23,16 +24,6 @@ function fileNode(name: string | Uint8Array, extra: Partial<TreeNode> = {}): Tre
     content: [],
     ...extra,
   };
-}
-
-function expectCode(code: string, fn: () => unknown): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(isChunkvaultError(e) && e.code).toBe(code);
-    return;
-  }
-  throw new Error(`expected a ${code} error`);
 }
 
 describe('tree serialization', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isChunkvaultError, ErrorCode } from '../../src/engine/errors.ts';
+import { ErrorCode } from '../../src/engine/errors.ts';
 import { parseTime } from '../../src/engine/format/index.ts';
 import { civilFromDays, daysFromCivil, isoWeek } from '../../src/engine/format/calendar.ts';
 import { compareGoStrings } from '../../src/engine/retention/group.ts';
@@ -21,6 +21,7 @@ import {
   type RetentionPolicy,
 } from '../../src/engine/retention/index.ts';
 import { formatZonedTime, subtractDuration, wallClock, zonedTime } from '../../src/engine/retention/wall-clock.ts';
+import { expectCode } from '../helpers/expect-code.ts';
 
 const TREE = 'ab'.repeat(32);
 let counter = 0;
@@ -47,14 +48,7 @@ const keptIds = (r: { keep: RetentionEntry[] }) => r.keep.map((e) => e.id);
 const d = (text: string) => parseRetentionDuration(text);
 
 function expectInvalidInput(fn: () => unknown, message: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(isChunkvaultError(e, ErrorCode.InvalidInput), String(e)).toBe(true);
-    expect((e as Error).message).toMatch(message);
-    return;
-  }
-  throw new Error('expected an InvalidInput error');
+  expect(expectCode(ErrorCode.InvalidInput, fn).message).toMatch(message);
 }
 
 describe('restic durations (keep-within)', () => {
