@@ -8,6 +8,7 @@ import { describeRetry } from '../backends/decorators/retry.ts';
 import { openStorage, type OpenedStorage, type StorageOptions } from '../backends/open-storage.ts';
 import { parseLocation, type RepositoryLocation } from '../backends/repository-location.ts';
 import { ChunkvaultError, ErrorCode, Repository, type CompressionMode } from '../engine/index.ts';
+
 export interface GlobalOptions {
   repo?: string;
   passwordFile?: string;
