@@ -1,8 +1,8 @@
 /**
- * zstd for repository v2: levels per mode, compression of small documents on the calling
- * thread (blob-codec/ stores blobs with these), and
- * decompression bounded by the length the index promises, so that a hostile repository
- * cannot make us allocate more than it declared.
+ * zstd for repository v2: levels per mode, compression on the calling thread (the blob
+ * codec calls it from worker threads for large blobs), and decompression bounded by the
+ * length the index promises, so that a hostile repository cannot make us allocate more
+ * than it declared.
  */
 import * as zlib from 'node:zlib';
 import { promisify } from 'node:util';
