@@ -2,13 +2,32 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Interop tests spawn restic and write large trees: keep files in parallel
     // but bounded by the 2-core machines this runs on.
     maxWorkers: 2,
     pool: 'forks',
+    // One run of both projects ends with one closing line that counts them all.
     reporters: ['default', './test/reporters/closing-line.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          // No external process (no restic, rclone, Swift, PostgreSQL, no spawned CLI or action): seconds.
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The real programs and servers; the servers test files can share start once per run.
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['./test/integration/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

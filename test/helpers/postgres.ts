@@ -35,13 +35,16 @@ export function assertPostgresInstalled(): void {
   }
 }
 
-export interface PostgresServer {
-  readonly host: '127.0.0.1';
+/** Where a cluster listens and the superuser's password: all a client needs, and plain data (a global setup hands it to tests). */
+export interface PostgresConnection {
   readonly port: number;
-  readonly user: string;
   readonly password: string;
-  /** The cluster's directory (data, socket, log). */
-  readonly dir: string;
+}
+
+/** A client of a running cluster, as the superuser over TCP. */
+export interface PostgresClient extends PostgresConnection {
+  readonly host: '127.0.0.1';
+  readonly user: string;
   /** libpq environment for clients connecting over TCP with the password. */
   readonly clientEnv: Record<string, string>;
   /** A connection URI for one database, password included (for commands that take one). */
@@ -51,6 +54,12 @@ export interface PostgresServer {
   /** Runs a PostgreSQL client program with the client environment; rejects on a non-zero exit. */
   run(program: string, args: string[], opts?: { input?: string }): Promise<{ stdout: string; stderr: string }>;
   createDatabase(name: string): Promise<void>;
+}
+
+/** A cluster this process started, and stops. */
+export interface PostgresServer extends PostgresClient {
+  /** The cluster's directory (data, socket, log). */
+  readonly dir: string;
   stop(): Promise<void>;
 }
 
@@ -85,6 +94,21 @@ export async function startPostgres(opts: { password?: string } = {}): Promise<P
   ].join(' ');
   await asServer('pg_ctl', ['-D', dataDir, '-o', serverOptions, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start']);
 
+  let stopped = false;
+  return {
+    ...postgresClient({ port, password }),
+    dir,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await asServer('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A client of the cluster at this port (on loopback, superuser `postgres`). */
+export function postgresClient({ port, password }: PostgresConnection): PostgresClient {
   const clientEnv = {
     PGHOST: '127.0.0.1',
     PGPORT: String(port),
@@ -94,25 +118,17 @@ export async function startPostgres(opts: { password?: string } = {}): Promise<P
   };
   const run = (program: string, args: string[], o: { input?: string } = {}) =>
     exec(pgBin(program), args, { env: { ...process.env, ...clientEnv }, input: o.input });
-  let stopped = false;
   return {
     host: '127.0.0.1',
     port,
     user: 'postgres',
     password,
-    dir,
     clientEnv,
     uri: (database, pw = password) => `postgresql://postgres:${encodeURIComponent(pw)}@127.0.0.1:${port}/${database}`,
     run,
     sql: async (database, statement) => (await run('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', database, '-c', statement])).stdout.trim(),
     createDatabase: async (name) => {
       await run('createdb', [name]);
-    },
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      await asServer('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => {});
-      await rm(dir, { recursive: true, force: true });
     },
   };
 }
@@ -123,7 +139,7 @@ export interface TableFingerprint {
   md5: string;
 }
 
-export async function tableFingerprint(server: PostgresServer, database: string, table: string, orderBy: string): Promise<TableFingerprint> {
+export async function tableFingerprint(server: PostgresClient, database: string, table: string, orderBy: string): Promise<TableFingerprint> {
   const out = await server.sql(database, `SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY ${orderBy})), '') FROM ${table} t`);
   const [rows, md5] = out.split(' ');
   return { rows: Number(rows), md5: md5 ?? '' };
@@ -138,7 +154,7 @@ export const PGBENCH_TABLES: Readonly<Record<string, string>> = {
   pgbench_history: 'tid, bid, aid, delta, mtime, filler',
 };
 
-export async function pgbenchFingerprints(server: PostgresServer, database: string): Promise<Record<string, TableFingerprint>> {
+export async function pgbenchFingerprints(server: PostgresClient, database: string): Promise<Record<string, TableFingerprint>> {
   const out: Record<string, TableFingerprint> = {};
   for (const [table, orderBy] of Object.entries(PGBENCH_TABLES)) out[table] = await tableFingerprint(server, database, table, orderBy);
   return out;

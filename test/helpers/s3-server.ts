@@ -1,7 +1,8 @@
 /**
  * A real S3 server on loopback for tests: a single-node OpenStack Swift (Debian's packages)
  * with its s3api middleware, over TLS with a fresh self-signed certificate. Every call starts
- * its own servers on free ports in a temporary directory and `stop()` removes them again.
+ * its own servers on free ports in a temporary directory and `stop()` removes them again;
+ * `s3Endpoint` describes one started elsewhere (the integration run shares one).
  *
  * TLS is not optional: over plain http restic's S3 client sends `aws-chunked` bodies, which
  * the s3api of Swift 2.30 refuses. A missing package fails the test and names what to install.
@@ -41,7 +42,8 @@ export const S3_LIMITED_ACCESS_KEY_ID = 'test:limited';
 export const S3_LIMITED_SECRET_ACCESS_KEY = 'limited-secret';
 export const S3_REGION = 'us-east-1';
 
-export interface S3TestServer {
+/** Where the server listens and how to sign in: plain data (a global setup hands it to tests). */
+export interface S3Connection {
   /** `https://127.0.0.1:PORT` */
   readonly endpoint: string;
   /** PEM file of the server's self-signed certificate (restic's `--cacert`). */
@@ -49,8 +51,16 @@ export interface S3TestServer {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly region: string;
+}
+
+/** What a test needs to use a running server. */
+export interface S3Endpoint extends S3Connection {
   /** The part of a repository location after `s3:` for a bucket and optional prefix. */
   rest(bucket: string, prefix?: string): string;
+}
+
+/** A server this process started, with the controls only its owner may use. */
+export interface S3TestServer extends S3Endpoint {
   /** Stops Swift's object server: the proxy then answers object requests with 503, as a store in trouble does. */
   stopObjectServer(): Promise<void>;
   /** Starts the object server again and waits until it accepts connections. */
@@ -58,6 +68,19 @@ export interface S3TestServer {
   /** The server logs, for failure messages. */
   logs(): Promise<string>;
   stop(): Promise<void>;
+}
+
+/** The endpoint of a server started elsewhere (the integration run's shared one). */
+export function s3Endpoint(connection: S3Connection): S3Endpoint {
+  const { endpoint, caFile, accessKeyId, secretAccessKey, region } = connection;
+  return {
+    endpoint,
+    caFile,
+    accessKeyId,
+    secretAccessKey,
+    region,
+    rest: (bucket, prefix) => `${endpoint}/${bucket}${prefix ? `/${prefix}` : ''}`,
+  };
 }
 
 export function assertSwiftInstalled(): void {
@@ -160,12 +183,7 @@ async function startOnce(): Promise<S3TestServer> {
     await waitUntilUp(children, [objectPort, containerPort, accountPort, memcachePort], `${endpoint}/healthcheck`, ca, logDir);
 
     return {
-      endpoint,
-      caFile,
-      accessKeyId: S3_ACCESS_KEY_ID,
-      secretAccessKey: S3_SECRET_ACCESS_KEY,
-      region: S3_REGION,
-      rest: (bucket, prefix) => `${endpoint}/${bucket}${prefix ? `/${prefix}` : ''}`,
+      ...s3Endpoint({ endpoint, caFile, accessKeyId: S3_ACCESS_KEY_ID, secretAccessKey: S3_SECRET_ACCESS_KEY, region: S3_REGION }),
       stopObjectServer: async () => {
         const child = named.get('object');
         if (child) await stopChild(child);

@@ -10,13 +10,12 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction, type ActionRun } from '../helpers/action.ts';
 import { pseudoRandomBytes } from '../helpers/data.ts';
-import { startRcloneServer, type RcloneServer } from '../helpers/rclone-server.ts';
 import { assertResticInstalled, runRestic } from '../helpers/restic.ts';
-import { startS3Server, type S3TestServer } from '../helpers/s3-server.ts';
+import type { S3Endpoint } from '../helpers/s3-server.ts';
+import { sharedRestServer, sharedS3Server, type SharedRestServer } from '../helpers/shared-servers.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
 
 const PASSWORD = 'remote-modes-secret';
-const REST_PASS = 'rest-pass-word';
 
 interface Remote {
   name: string;
@@ -27,27 +26,26 @@ interface Remote {
 
 describe('every action mode against the real remote servers', () => {
   let workspace: string;
-  let rclone: RcloneServer;
-  let s3: S3TestServer;
+  // The run's shared servers; this file keeps to its own repository and bucket on them.
+  let rclone: SharedRestServer;
+  let s3: S3Endpoint;
 
   beforeAll(async () => {
     assertResticInstalled();
     workspace = await makeTempDir('action-remote');
-    rclone = await startRcloneServer(path.join(workspace, 'rclone'), { user: 'ci', pass: REST_PASS });
-    s3 = await startS3Server();
+    [rclone, s3] = await Promise.all([sharedRestServer(), sharedS3Server()]);
   }, 120_000);
   afterAll(async () => {
-    await rclone?.stop();
-    await s3?.stop();
     await removeDir(workspace);
   });
 
   const remotes: Remote[] = [
     {
       name: 'REST (rclone serve restic)',
-      inputs: () => ({ repository: `rest:${rclone.url.replace('://', `://ci:${REST_PASS}@`)}modes-repo/` }),
-      secrets: () => [REST_PASS],
-      restic: () => ({ repo: `rest:${rclone.url.replace('://', `://ci:${REST_PASS}@`)}modes-repo/`, env: {}, args: [] }),
+      inputs: () => ({ repository: rclone.repository('action-modes-repo') }),
+      // As written in the URL too: percent-encoded.
+      secrets: () => [rclone.password, encodeURIComponent(rclone.password)],
+      restic: () => ({ repo: rclone.repository('action-modes-repo'), env: {}, args: [] }),
     },
     {
       name: 'S3 (Swift s3api over TLS)',

@@ -1,35 +1,22 @@
 /**
- * The backend contract, checked for the local backend and for the REST backend against a
- * real `rclone serve restic`, both opened the way the CLI and the action open them
- * (openStorage: retry decorator included). The S3 case calls the same suite from its own file.
+ * The backend contract for the REST backend against a real `rclone serve restic` (the run's
+ * shared one, with basic auth), opened the way the CLI and the action open it (openStorage:
+ * retry decorator included). The local and in-memory backends run the same suite in the
+ * unit project; the S3 case calls it from its own file.
  */
 import { randomBytes } from 'node:crypto';
-import * as path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { beforeAll } from 'vitest';
 import { openStorage } from '../../src/backends/open-storage.ts';
 import { parseLocation } from '../../src/backends/repository-location.ts';
 import { describeBackendConformance } from '../helpers/backend-conformance.ts';
-import { startRcloneServer, type RcloneServer } from '../helpers/rclone-server.ts';
-import { makeTempDir, removeDir } from '../helpers/temp.ts';
+import { sharedRestServer, type SharedRestServer } from '../helpers/shared-servers.ts';
 
-let dir: string;
-let server: RcloneServer;
+let server: SharedRestServer;
 
 beforeAll(async () => {
-  dir = await makeTempDir('conformance');
-  server = await startRcloneServer(path.join(dir, 'rest'));
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await removeDir(dir);
-});
-
-describeBackendConformance('local', {
-  open: async () => openStorage(parseLocation(path.join(dir, 'local', randomBytes(6).toString('hex')), dir)).backend,
-  teardown: async (backend) => removeDir(backend.localRoot),
+  server = await sharedRestServer();
 });
 
 describeBackendConformance('REST (rclone serve restic)', {
-  open: async () => openStorage(parseLocation(`rest:${server.url}${randomBytes(6).toString('hex')}/`, dir)).backend,
+  open: async () => openStorage(parseLocation(server.repository(`conformance-${randomBytes(6).toString('hex')}`), '/')).backend,
 });

@@ -12,11 +12,14 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction, startAction, type ActionRun } from '../helpers/action.ts';
 import { runCli } from '../helpers/cli.ts';
-import { pgBin, startPostgres, type PostgresServer } from '../helpers/postgres.ts';
+import { pgBin, type PostgresClient } from '../helpers/postgres.ts';
 import { restic } from '../helpers/restic.ts';
+import { sharedPostgres } from '../helpers/shared-servers.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
 
 const PASSWORD = 'dump-failures-secret';
+/** This file's database on the run's shared PostgreSQL server. */
+const DATABASE = 'dump_failures';
 
 interface RepoState {
   snapshots: string[];
@@ -25,7 +28,7 @@ interface RepoState {
 }
 
 describe('a dump that fails writes no snapshot and says why', () => {
-  let pg: PostgresServer;
+  let pg: PostgresClient;
   let workspace: string;
   let repo: string;
   let before: RepoState;
@@ -58,22 +61,21 @@ describe('a dump that fails writes no snapshot and says why', () => {
   beforeAll(async () => {
     workspace = await makeTempDir('dump-failures');
     repo = path.join(workspace, 'repo');
-    pg = await startPostgres();
-    await pg.createDatabase('app');
-    await pg.run('pgbench', ['-i', '-s', '2', '-q', 'app']);
+    pg = await sharedPostgres();
+    await pg.createDatabase(DATABASE);
+    await pg.run('pgbench', ['-i', '-s', '2', '-q', DATABASE]);
     // One good nightly dump, so that "no new snapshot" means something.
-    const good = await runAction({ ...base(), 'dump-command': pgDump(`--dbname="${pg.uri('app')}"`) }, workspace);
+    const good = await runAction({ ...base(), 'dump-command': pgDump(`--dbname="${pg.uri(DATABASE)}"`) }, workspace);
     expect(good.code, good.stdout).toBe(0);
     before = await state();
     expect(before.snapshots).toHaveLength(1);
   });
   afterAll(async () => {
-    await pg?.stop();
     await removeDir(workspace);
   });
 
   it('a wrong database password fails with exit status 1 and the server\'s message', async () => {
-    const run = await runAction({ ...base(), 'dump-command': pgDump(`--dbname="${pg.uri('app', 'not-the-password')}"`) }, workspace);
+    const run = await runAction({ ...base(), 'dump-command': pgDump(`--dbname="${pg.uri(DATABASE, 'not-the-password')}"`) }, workspace);
     await expectFailedDump(run, /failed with exit status 1\b/, 'password authentication failed for user "postgres"');
     // The command's standard error went to the log too.
     expect(run.stdout).toMatch(/dump \| pg_dump: error: .*password authentication failed/);
@@ -91,7 +93,7 @@ describe('a dump that fails writes no snapshot and says why', () => {
       {
         ...base(),
         compression: 'off',
-        'dump-command': `${pgDump(`--inserts --dbname="${pg.uri('app')}"`)} | { head -c 20000000; echo "dump cut short" >&2; kill -KILL $$; }`,
+        'dump-command': `${pgDump(`--inserts --dbname="${pg.uri(DATABASE)}"`)} | { head -c 20000000; echo "dump cut short" >&2; kill -KILL $$; }`,
       },
       workspace,
     );
@@ -111,7 +113,7 @@ describe('a dump that fails writes no snapshot and says why', () => {
   });
 
   it('an empty dump is refused, unless allow-empty-dump is true', async () => {
-    const run = await runAction({ ...base(), 'dump-command': `${pgDump(`--dbname="${pg.uri('app')}"`)} > /dev/null` }, workspace);
+    const run = await runAction({ ...base(), 'dump-command': `${pgDump(`--dbname="${pg.uri(DATABASE)}"`)} > /dev/null` }, workspace);
     await expectFailedDump(run, /the dump from command '.*pg_dump.*' is empty: an empty dump is refused/);
 
     const allowed = await runAction({ ...base(), 'dump-command': 'true', 'dump-filename': 'empty.sql', 'allow-empty-dump': 'true' }, workspace);
@@ -126,7 +128,7 @@ describe('a dump that fails writes no snapshot and says why', () => {
   it('SIGTERM during a dump stops the dump\'s whole process group, writes no snapshot and removes the lock', async () => {
     const pidFile = path.join(workspace, 'dump.pid');
     // The dump is written, then the command keeps its output open (a dump still running).
-    const command = `echo $$ > "${pidFile}"; ${pgDump(`--dbname="${pg.uri('app')}"`)}; sleep 600 & wait`;
+    const command = `echo $$ > "${pidFile}"; ${pgDump(`--dbname="${pg.uri(DATABASE)}"`)}; sleep 600 & wait`;
     const action = await startAction({ ...base(), 'dump-command': command }, workspace);
     const pid = await waitFor(async () => (existsSync(pidFile) ? Number((await readFile(pidFile, 'utf8')).trim()) : undefined));
     await new Promise((r) => setTimeout(r, 1500));

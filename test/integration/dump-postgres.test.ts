@@ -1,17 +1,19 @@
 /**
  * PostgreSQL dumps through chunkvault and back, against a real PostgreSQL 15 server on
- * loopback: a pgbench database is dumped by pg_dump straight into a snapshot (by the
- * action and by the CLI), the snapshot is restored, the dump is loaded into a fresh
- * database, and every table's row count and checksum must equal the source's. The weekly
- * drill does the same into a scratch database from its drill-command.
+ * loopback (the run's shared one; the databases named here are this file's alone): a
+ * pgbench database is dumped by pg_dump straight into a snapshot (by the action and by the
+ * CLI), the snapshot is restored, the dump is loaded into a fresh database, and every
+ * table's row count and checksum must equal the source's. The weekly drill does the same
+ * into a scratch database from its drill-command.
  */
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction } from '../helpers/action.ts';
 import { runCli } from '../helpers/cli.ts';
-import { PG_BIN, pgBin, pgbenchFingerprints, startPostgres, type PostgresServer, type TableFingerprint } from '../helpers/postgres.ts';
+import { PG_BIN, pgBin, pgbenchFingerprints, type PostgresClient, type TableFingerprint } from '../helpers/postgres.ts';
 import { restic } from '../helpers/restic.ts';
+import { sharedPostgres } from '../helpers/shared-servers.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
 
 const PASSWORD = 'pg-dump-repo-secret';
@@ -19,7 +21,7 @@ const PASSWORD = 'pg-dump-repo-secret';
 const SCALE = 2;
 
 describe('PostgreSQL dumps streamed into snapshots and restored into fresh databases', () => {
-  let pg: PostgresServer;
+  let pg: PostgresClient;
   let workspace: string;
   let source: Record<string, TableFingerprint>;
   const base = () => ({ repository: 'repo', password: PASSWORD });
@@ -28,7 +30,7 @@ describe('PostgreSQL dumps streamed into snapshots and restored into fresh datab
 
   beforeAll(async () => {
     workspace = await makeTempDir('dump-pg');
-    pg = await startPostgres();
+    pg = await sharedPostgres();
     await pg.createDatabase('app');
     await pg.run('pgbench', ['-i', '-s', String(SCALE), '-q', 'app']);
     // Some transactions, so that pgbench_history has rows and balances are not all zero.
@@ -38,7 +40,6 @@ describe('PostgreSQL dumps streamed into snapshots and restored into fresh datab
     expect(source.pgbench_history!.rows).toBe(300);
   });
   afterAll(async () => {
-    await pg?.stop();
     await removeDir(workspace);
   });
 

@@ -20,6 +20,7 @@ import { formatBytes } from '../../src/engine/support/human.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
 import { dumpLikeText, pseudoRandomBytes } from '../helpers/data.ts';
 import { startRcloneServer, type RcloneServer } from '../helpers/rclone-server.ts';
+import { sharedRestServer } from '../helpers/shared-servers.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
 
 const PASSWORD = 'cache password';
@@ -49,7 +50,6 @@ function table(counts: Record<string, { calls: number; bytes: number }>): string
 describe('the metadata cache against a REST repository', () => {
   let dir: string;
   let source: string;
-  let server: RcloneServer;
   let url: URL;
   let edits = 0;
 
@@ -70,8 +70,8 @@ describe('the metadata cache against a REST repository', () => {
       fs.mkdirSync(path.join(source, `d${d}`), { recursive: true });
       for (let f = 0; f < 40; f++) fs.writeFileSync(path.join(source, `d${d}`, `f${f}.txt`), `file ${d}/${f}\n`.repeat(40 + f));
     }
-    server = await startRcloneServer(path.join(dir, 'served'));
-    url = new URL(`${server.url}repo/`);
+    // The run's shared server: this file's repository is its alone, and the counts are taken on our side.
+    url = (await sharedRestServer()).repositoryUrl('metadata-cache');
     await Repository.init(openStack(url).backend, PASSWORD, { kdf: FAST_KDF });
     // A history of five backups: five index files and five snapshots to cache.
     for (let i = 0; i < 5; i++) {
@@ -83,7 +83,6 @@ describe('the metadata cache against a REST repository', () => {
   });
 
   afterAll(async () => {
-    await server?.stop();
     await removeDir(dir);
   });
 
@@ -258,7 +257,8 @@ describe('pack uploads over a slow REST server', () => {
     dir = await makeTempDir('upload-concurrency');
     fs.mkdirSync(path.join(dir, 'source'), { recursive: true });
     for (let i = 0; i < 4; i++) fs.writeFileSync(path.join(dir, 'source', `r${i}.bin`), pseudoRandomBytes(24 * 1024 * 1024, 50 + i));
-    // 10 MiB/s: far slower than chunking and encryption here, so uploads are the bottleneck.
+    // Its own server, as the limit would slow every file sharing one. 10 MiB/s: far slower
+    // than chunking and encryption here, so uploads are the bottleneck.
     server = await startRcloneServer(path.join(dir, 'served'), { args: ['--bwlimit', '10M'] });
   });
 

@@ -8,23 +8,20 @@ import { mkdir, readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../helpers/cli.ts';
-import { startRcloneServer, type RcloneServer } from '../helpers/rclone-server.ts';
 import { NODE_TIME_TOLERANCE_NS } from '../helpers/restore.ts';
 import { assertResticInstalled, restic } from '../helpers/restic.ts';
+import { sharedRestServer, type SharedRestServer } from '../helpers/shared-servers.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
 import { buildVariedTree, compareTrees } from '../helpers/tree.ts';
 
 const PASSWORD = 'rest interop password';
-const HTTP_USER = 'backup';
-/** Characters that must be percent-encoded in a URL: decoding them is part of the test. */
-const HTTP_PASS = 'p@ss/w:rd%';
 
 describe('REST repositories shared by chunkvault and restic 0.14 (rclone serve restic)', () => {
   let dir: string;
   let source: string;
-  let server: RcloneServer;
-  const repoUrl = (name: string) =>
-    `rest:${server.url.replace('://', `://${HTTP_USER}:${encodeURIComponent(HTTP_PASS)}@`)}${name}/`;
+  // The run's shared server, whose HTTP password has characters that must be percent-encoded in a URL.
+  let server: SharedRestServer;
+  const repoUrl = (name: string) => server.repository(`rest-interop-${name}`);
   const cli = async (name: string, args: string[]): Promise<CliResult> => {
     const r = await runCli(args, {
       RESTIC_REPOSITORY: repoUrl(name),
@@ -32,8 +29,8 @@ describe('REST repositories shared by chunkvault and restic 0.14 (rclone serve r
       CHUNKVAULT_CACHE_DIR: path.join(dir, 'chunkvault-cache'),
     });
     // The HTTP password never shows, in any output.
-    expect(r.stdout + r.stderr).not.toContain(HTTP_PASS);
-    expect(r.stdout + r.stderr).not.toContain(encodeURIComponent(HTTP_PASS));
+    expect(r.stdout + r.stderr).not.toContain(server.password);
+    expect(r.stdout + r.stderr).not.toContain(encodeURIComponent(server.password));
     return r;
   };
   const resticOpts = (name: string) => ({ repo: repoUrl(name), password: PASSWORD, cacheDir: dir });
@@ -44,11 +41,10 @@ describe('REST repositories shared by chunkvault and restic 0.14 (rclone serve r
     source = path.join(dir, 'source');
     await mkdir(source);
     await buildVariedTree(source, { bigFileBytes: 12 * 1024 * 1024 });
-    server = await startRcloneServer(path.join(dir, 'served'), { user: HTTP_USER, pass: HTTP_PASS });
+    server = await sharedRestServer();
   });
 
   afterAll(async () => {
-    await server?.stop();
     await removeDir(dir);
   });
 
@@ -58,7 +54,7 @@ describe('REST repositories shared by chunkvault and restic 0.14 (rclone serve r
     beforeAll(async () => {
       const init = await cli('ours', ['init']);
       expect(init.code, init.stderr).toBe(0);
-      expect(init.stdout).toContain(`rest:http://${HTTP_USER}:***@`);
+      expect(init.stdout).toContain(`rest:http://${server.user}:***@`);
       const backup = await cli('ours', ['backup', '--json', '--host', 'rest-host', source]);
       expect(backup.code, backup.stderr).toBe(0);
       snapshotId = JSON.parse(backup.stdout).snapshot_id;

@@ -1,9 +1,10 @@
 /**
  * The S3 backend against a real object store: OpenStack Swift with s3api over TLS (a
- * self-signed certificate), started on loopback for this file. The shared conformance
- * suite runs first, then what is particular to S3: restic's key layout under a prefix,
- * listing past S3's 1,000-key pages, ranged GETs on the wire, bucket creation, credentials
- * and the classification of each kind of failure. A missing Swift fails, never skips.
+ * self-signed certificate), started on loopback for this file alone (not the run's shared
+ * one: a test here stops its object server). The shared conformance suite runs first,
+ * then what is particular to S3: restic's key layout under a prefix, listing past S3's
+ * 1,000-key pages, ranged GETs on the wire, bucket creation, credentials and the
+ * classification of each kind of failure. A missing Swift fails, never skips.
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { createHash, randomBytes } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * Interoperability over a real S3 server (OpenStack Swift with s3api, TLS with a self-signed
- * certificate, started for this file): restic 0.14 checks with --read-data and restores
+ * certificate, the run's shared one): restic 0.14 checks with --read-data and restores
  * byte for byte what chunkvault wrote to a bucket, and chunkvault checks and restores what
  * restic wrote. Both sides reach the server the same way users would: restic with
  * `--cacert` and AWS_* variables, chunkvault through openStorage with an `s3:` location.
@@ -18,7 +18,8 @@ import { restore } from '../../src/engine/commands/restore.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
 import { NODE_TIME_TOLERANCE_NS } from '../helpers/restore.ts';
 import { assertResticInstalled, restic } from '../helpers/restic.ts';
-import { startS3Server, type S3TestServer } from '../helpers/s3-server.ts';
+import type { S3Endpoint } from '../helpers/s3-server.ts';
+import { sharedS3Server } from '../helpers/shared-servers.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
 import { buildVariedTree, compareTrees } from '../helpers/tree.ts';
 
@@ -29,7 +30,8 @@ const FAST_KDF = { N: 16384, r: 8, p: 1 };
 const BIG_FILE_BYTES = 24 * 1024 * 1024;
 
 describe('interop with restic 0.14 over S3 (Swift s3api, TLS)', () => {
-  let server: S3TestServer;
+  // The run's shared server; the buckets below are this file's alone.
+  let server: S3Endpoint;
   let dir: string;
   let source: string;
 
@@ -38,11 +40,10 @@ describe('interop with restic 0.14 over S3 (Swift s3api, TLS)', () => {
     dir = await makeTempDir('s3-interop');
     source = path.join(dir, 'source');
     await mkdir(source);
-    [server] = await Promise.all([startS3Server(), buildVariedTree(source, { bigFileBytes: BIG_FILE_BYTES })]);
+    [server] = await Promise.all([sharedS3Server(), buildVariedTree(source, { bigFileBytes: BIG_FILE_BYTES })]);
   });
 
   afterAll(async () => {
-    await server?.stop();
     await removeDir(dir);
   });
 
