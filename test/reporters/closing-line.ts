@@ -10,14 +10,17 @@ export default class ClosingLineReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const module of testModules) {
+      let failedTests = 0;
       for (const test of module.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') passed++;
-        else if (state === 'failed') failed++;
+        else if (state === 'failed') failedTests++;
         else skipped++;
       }
-      // A file that failed to load has no tests to count, but it failed.
-      if (module.state() === 'failed' && [...module.children.allTests()].length === 0) failed++;
+      failed += failedTests;
+      // A file can fail outside its tests: while loading, or in a beforeAll that leaves its
+      // tests skipped (a server that did not start). It failed, and counts once.
+      if (module.state() === 'failed' && failedTests === 0) failed++;
     }
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   }
