@@ -4,16 +4,14 @@
  * choosing the packs of a read-data subset.
  */
 import { randomBytes } from 'node:crypto';
-import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalBackend } from '../../src/backends/local.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { MemoryBackend } from '../../src/backends/memory.ts';
 import { checkRepository, parseReadDataSubset, rollingSubset, selectPacks, type CheckReport } from '../../src/engine/checker/index.ts';
 import { seal } from '../../src/engine/crypto/index.ts';
 import { serializeIndex, serializeSnapshot, type IndexBlob } from '../../src/engine/format/index.ts';
 import { idOf, type Id } from '../../src/engine/format/id.ts';
 import { Packer } from '../../src/engine/repository/pack.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
-import { makeTempDir, removeDir } from '../helpers/temp.ts';
 
 const FAST_KDF = { N: 16384, r: 8, p: 1 };
 const codes = (r: CheckReport) => [...new Set(r.errors.map((f) => f.code))].sort();
@@ -54,13 +52,10 @@ describe('read-data subset selection', () => {
 });
 
 describe('checkRepository on hand-made repositories', () => {
-  let dir: string;
   let repo: Repository;
   beforeEach(async () => {
-    dir = await makeTempDir('checker');
-    repo = await Repository.init(new LocalBackend(path.join(dir, 'repo')), 'pw', { kdf: FAST_KDF });
+    repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
   });
-  afterEach(() => removeDir(dir));
 
   /** Stores a pack of `blobs` (stored raw) and an index for it made by `edit` from the true entries. */
   async function packWithIndex(type: 'data' | 'tree', blobs: Uint8Array[], edit: (entries: IndexBlob[]) => IndexBlob[] = (e) => e): Promise<Id> {
@@ -103,7 +98,7 @@ describe('checkRepository on hand-made repositories', () => {
     await packWithIndex('data', blobs(), ([a, b, c]) => [a!, { ...b!, offset: b!.offset + 10 }, c!]);
     expect(codes(await checkRepository(repo, { readData: { kind: 'all' } }))).toContain('pack-index-inconsistent');
 
-    const other = await Repository.init(new LocalBackend(path.join(dir, 'repo2')), 'pw', { kdf: FAST_KDF });
+    const other = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
     repo = other;
     await packWithIndex('data', blobs(), ([a, b, c]) => [a!, b!, { ...c!, offset: 1_000_000 }]);
     const report = await checkRepository(repo, { readData: { kind: 'all' } });

@@ -1,18 +1,16 @@
 /**
  * A lock that can no longer be refreshed is reported lost before others may take it for
  * stale, and the work under it stops with a message that says why (restic 0.16's rule).
- * The storage failure is injected by a decorator over a real local repository.
+ * The storage failure is injected by a decorator over an in-memory repository.
  */
-import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CallOptions, FileInfo, FileType, Handle, Payload } from '../../src/engine/storage/backend.ts';
 import { BackendDecorator } from '../../src/engine/storage/decorator.ts';
 import { BackendError } from '../../src/engine/storage/errors.ts';
-import { LocalBackend } from '../../src/backends/local.ts';
+import { MemoryBackend } from '../../src/backends/memory.ts';
 import { ErrorCode, throwIfAborted } from '../../src/engine/errors.ts';
 import { RepositoryLock } from '../../src/engine/repository/lock.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
-import { makeTempDir, removeDir } from '../helpers/temp.ts';
 
 /** Fails every lock write once `failing` is set, as a full or read-only store would. */
 class FailingLockWrites extends BackendDecorator {
@@ -39,14 +37,8 @@ class FailingLockWrites extends BackendDecorator {
 }
 
 describe('a lock that cannot be refreshed', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await makeTempDir('cv-lock-lost-');
-  });
-  afterAll(() => removeDir(dir));
-
   it('stays held while refreshes work, and is reported lost once they have failed for too long', async () => {
-    const backend = new FailingLockWrites(new LocalBackend(path.join(dir, 'repo')));
+    const backend = new FailingLockWrites(new MemoryBackend());
     const repo = await Repository.init(backend, 'pw', { kdf: { N: 1024, r: 8, p: 1 } });
     const refreshErrors: string[] = [];
     const lock = await RepositoryLock.acquire(repo, {

@@ -1,26 +1,21 @@
-/** Repository basics on a local backend: init/open, unpacked files, packs, locks. */
+/** Repository basics on an in-memory backend: init/open, unpacked files, packs, locks. */
 import { randomBytes } from 'node:crypto';
-import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalBackend } from '../../src/backends/local.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { MemoryBackend } from '../../src/backends/memory.ts';
 import { ChunkvaultError, ErrorCode } from '../../src/engine/errors.ts';
 import { idOf } from '../../src/engine/format/id.ts';
 import { BlobSaver } from '../../src/engine/repository/blob-saver.ts';
 import { RepositoryLock, listLocks } from '../../src/engine/repository/lock.ts';
 import { expectedPackSize, Packer, parsePackHeader } from '../../src/engine/repository/pack.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
-import { makeTempDir, removeDir } from '../helpers/temp.ts';
 
 const FAST_KDF = { N: 16384, r: 8, p: 1 };
 
 describe('Repository', () => {
-  let dir: string;
-  let backend: LocalBackend;
-  beforeEach(async () => {
-    dir = await makeTempDir('repo');
-    backend = new LocalBackend(path.join(dir, 'repo'));
+  let backend: MemoryBackend;
+  beforeEach(() => {
+    backend = new MemoryBackend();
   });
-  afterEach(() => removeDir(dir));
 
   it('opens with the right password and says so for a wrong one', async () => {
     const created = await Repository.init(backend, 'right', { kdf: FAST_KDF });
@@ -37,7 +32,7 @@ describe('Repository', () => {
   it('refuses to init twice and reports a missing repository', async () => {
     await Repository.init(backend, 'pw', { kdf: FAST_KDF });
     await expect(Repository.init(backend, 'pw', { kdf: FAST_KDF })).rejects.toMatchObject({ code: ErrorCode.RepositoryExists });
-    const missing = new LocalBackend(path.join(dir, 'nothing'));
+    const missing = new MemoryBackend();
     await expect(Repository.open(missing, 'pw')).rejects.toMatchObject({ code: ErrorCode.RepositoryNotFound });
   });
 
