@@ -129,11 +129,9 @@ async function calibrate(): Promise<KdfParams> {
   let N = 1;
   while (128 * r * N < CALIBRATION_MEMORY_BYTES) N *= 2;
   N /= 2;
+  // N is never lowered for time: a busy runner measuring slowly must not weaken the key
+  // (restic's calibration likewise never goes below its starting parameters).
   let ms = await timeOnce(salt, { N, r, p: 1 });
-  while (ms > CALIBRATION_TARGET_MS && N > 2) {
-    N /= 2;
-    ms = await timeOnce(salt, { N, r, p: 1 });
-  }
   const maxP = Math.max(1, Math.floor(MAX_SCRYPT_WORK / (N * r)));
   let p = Math.min(maxP, Math.max(1, Math.floor(CALIBRATION_TARGET_MS / ms)));
   ms = await timeOnce(salt, { N, r, p });
@@ -151,8 +149,8 @@ let calibrated: Promise<KdfParams> | undefined;
 
 /**
  * restic-like calibration, once per process: r = 8, N = 32768 (the largest power of two
- * under 60 MiB, halved only if one run at p = 1 exceeds 500 ms), p chosen so one
- * derivation takes about 500 ms (at least 1). Falls back to N=16384 r=8 p=1 on error.
+ * under 60 MiB, whatever the machine's speed), p chosen so one derivation takes about
+ * 500 ms (at least 1). Falls back to N=16384 r=8 p=1 on error.
  */
 export function calibrateKdf(): Promise<KdfParams> {
   calibrated ??= calibrate().catch(() => ({ ...FALLBACK_KDF_PARAMS }));
