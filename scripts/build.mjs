@@ -1,6 +1,6 @@
 // Bundles dist/ with @vercel/ncc: the action (dist/index.js), the CLI (dist/cli/index.js),
 // and each worker thread as an entry point of its own, written beside both bundles: at
-// run time a bundle finds a worker as `./<name>.js` next to itself (src/engine/blob-codec/worker-url.ts).
+// run time a bundle finds a worker as `./<name>.js` next to itself (src/engine/support/worker-threads.ts).
 // The bundles' ncc runs type-check the whole project; the workers' only transpile (they
 // import nothing but Node's built-ins and engine files already checked). The runs are
 // mostly single-threaded, so they go two at a time, one per core.

@@ -7,8 +7,9 @@
  * - `s3:https://host[:port]/bucket[/prefix]`, `s3:s3.amazonaws.com/bucket[/prefix]`,
  *   `s3:http://…`: S3-compatible object storage.
  *
- * Every location shown anywhere is its `display` (or goes through `redactLocation`):
- * passwords never reach a log or an error message.
+ * A location is shown as its `display`, or as a backend's `location` (built from the
+ * parsed value, which holds no password), passed through `redactLocation` once more as a
+ * guard: passwords never reach a log or an error message.
  */
 import * as path from 'node:path';
 import { ChunkvaultError, ErrorCode } from '../engine/index.ts';

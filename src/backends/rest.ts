@@ -10,7 +10,6 @@ import { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import { describeNetworkError, kindOfStatus, statusHint } from './http-status.ts';
 
-const API_V1 = 'application/vnd.x.restic.rest.v1';
 const API_V2 = 'application/vnd.x.restic.rest.v2';
 
 /**

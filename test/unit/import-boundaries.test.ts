@@ -8,6 +8,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const SRC = path.resolve(import.meta.dirname, '../../src');
@@ -22,16 +23,38 @@ interface SourceFile {
   text: string;
 }
 
-/** Every module specifier in a file: static imports and re-exports, dynamic imports, worker URLs. */
-export function specifiers(text: string): string[] {
+/** Specifiers TypeScript itself finds: static imports and re-exports, `import()`, `require()`, `import x = require()`. Comments are ignored. */
+function moduleSpecifiers(text: string): string[] {
+  return ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
+}
+
+/** Worker entry files a module starts: `new URL('./x.ts', import.meta.url)` and `workerUrl(import.meta.url, 'x')`. */
+function workerSpecifiers(text: string): string[] {
   const found: string[] = [];
-  const patterns = [
-    /\b(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/g,
-    /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
-    /\bnew\s+URL\(\s*['"](\.[^'"]+)['"]\s*,\s*import\.meta\.url\s*\)/g,
-  ];
-  for (const re of patterns) for (const m of text.matchAll(re)) found.push(m[1]!);
+  for (const m of text.matchAll(/\bnew\s+URL\(\s*['"`](\.[^'"`]+)['"`]\s*,\s*import\.meta\.url\s*\)/g)) found.push(m[1]!);
+  for (const m of text.matchAll(/\bworkerUrl\(\s*import\.meta\.url\s*,\s*['"]([^'"]+)['"]\s*\)/g)) found.push(`./${m[1]!}.ts`);
   return found;
+}
+
+/** Every module specifier in a file: what TypeScript resolves, and the workers it starts. */
+export function specifiers(text: string): string[] {
+  return [...moduleSpecifiers(text), ...workerSpecifiers(text)];
+}
+
+/** Module loads whose target cannot be read from the text (a computed `import()` or `require()`): they would escape the rules. */
+export function computedLoads(text: string): string[] {
+  const source = ts.createSourceFile('file.ts', text, ts.ScriptTarget.Latest, true);
+  const out: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const loads = node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require');
+      const first = node.arguments[0];
+      if (loads && !(first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first)))) out.push(node.getText(source));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return out;
 }
 
 export function violations(files: readonly SourceFile[]): string[] {
@@ -49,6 +72,7 @@ export function violations(files: readonly SourceFile[]): string[] {
         out.push(`${where}: the engine uses Node's built-ins and ${[...ENGINE_PACKAGES].join(', ')} only`);
       }
     }
+    for (const load of computedLoads(text)) out.push(`${path.relative(SRC, file)} imports by a computed name (${load}): name the module literally`);
   }
   return out;
 }
@@ -84,6 +108,12 @@ describe('import boundaries of src/', () => {
       fake('cli/a.ts', "import type { Repository } from '../engine/repository/repository.ts';"),
       fake('action/b.ts', "export { backup } from '../engine/commands/backup.ts';"),
       fake('backends/c.ts', "const m = await import('../engine/format/id.ts');"),
+      fake('engine/d.ts', "export * from '../cli/x.ts';"),
+      fake('cli/e.ts', 'const m = await import(`../engine/format/id.ts`);'),
+      fake('engine/f.ts', 'const m = await import(`../${place}/x.ts`);'),
+      fake('cli/g.ts', "const { x } = require('../engine/format/id.ts');"),
+      fake('engine/h.ts', "const w = new Worker(workerUrl(import.meta.url, '../cli/w'));"),
+      fake('cli/comment.ts', "// import { x } from '../engine/format/id.ts';"),
       fake('cli/ok.ts', "import { backup, type BackupOptions } from '../engine/index.ts';"),
       fake('engine/ok.ts', "import { x } from './support/bytes.ts';\nimport { createHash } from 'node:crypto';"),
     ]);
@@ -94,6 +124,11 @@ describe('import boundaries of src/', () => {
       'cli/a.ts',
       'action/b.ts',
       'backends/c.ts',
+      'engine/d.ts',
+      'cli/e.ts',
+      'engine/f.ts',
+      'cli/g.ts',
+      'engine/h.ts',
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import { backup, ChunkvaultError, ErrorCode, formatBytes, formatCount, formatDuration, formatRate, formatRatio, lockRefreshWarning, parseCompressionMode, type BackupResult, type DumpSource } from '../../engine/index.ts';
+import { backup, ChunkvaultError, ErrorCode, formatBytes, formatCount, formatDuration, formatRatio, lockRefreshWarning, parseCompressionMode, type BackupResult, type DumpSource } from '../../engine/index.ts';
 import { execDumpSource, streamDumpSource } from '../../process/dump-command.ts';
 import { commandEnvironment } from '../../process/run-shell.ts';
 import { backupProgressLine } from '../../report/backup-progress.ts';

@@ -1,4 +1,4 @@
-import { formatBytes, listSnapshots, type SnapshotEntry } from '../../engine/index.ts';
+import { formatBytes, listSnapshots } from '../../engine/index.ts';
 import { snapshotTimeText } from '../../report/snapshot-time.ts';
 import { snapshotJson } from '../../report/snapshot-json.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';

@@ -11,9 +11,10 @@
  * decrypts, decompresses and checks the id (`decodeAuthenticatedBlob`). The MAC stays on
  * the main thread, where the WebAssembly Poly1305 is loaded once.
  */
-import { decompressExact, decompressExactSync } from '../compress/zstd.ts';
+import { decompressExact } from '../compress/zstd.ts';
 import { macFailure, open, seal, sealEncrypted, type MasterKey } from '../crypto/index.ts';
-import { checkBlobId, compressBlob, type BlobStoreOptions, type ExpectedBlob } from './codec-core.ts';
+import { integrityError } from '../errors.ts';
+import { checkBlobId, compressBlob, decodeAuthenticatedBlob, type BlobStoreOptions, type ExpectedBlob } from './codec-core.ts';
 
 export { checkBlobId, compressBlob, decodeAuthenticatedBlob, encryptBlob } from './codec-core.ts';
 export type { BlobStoreOptions, ExpectedBlob, StoredBlob } from './codec-core.ts';
@@ -36,9 +37,9 @@ export function blobMacFailure(key: MasterKey, sealed: Uint8Array): string | und
 
 /** Opens a blob on the calling thread: MAC, decryption, decompression, id. For small blobs (trees). */
 export function openBlob(key: MasterKey, sealed: Uint8Array, expected: ExpectedBlob): Uint8Array {
-  let plain = open(key, sealed);
-  if (expected.uncompressedLength > 0) plain = decompressExactSync(plain, expected.uncompressedLength);
-  return checkBlobId(plain, expected.id);
+  const failure = macFailure(key, sealed);
+  if (failure !== undefined) throw integrityError(failure);
+  return decodeAuthenticatedBlob(key.encrypt, sealed, expected);
 }
 
 /** The same with decompression on libuv's thread pool, for callers that open many large blobs at once. */

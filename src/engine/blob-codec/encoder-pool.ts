@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BlobStoreOptions } from './codec-core.ts';
-import { WORKER_LIMITS, workerUrl } from './worker-url.ts';
+import { WORKER_LIMITS, workerUrl } from '../support/worker-threads.ts';
 
 /** One message to a worker: blobs that share a key. */
 export interface EncodeBatch {

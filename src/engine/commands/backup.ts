@@ -49,7 +49,6 @@ export interface BackupOptions extends OperationOptions<BackupProgress> {
    */
   dump?: DumpSource;
   onSourceError?: (e: SourceError) => void;
-  onLockRefreshError?: (e: unknown) => void;
 }
 
 export interface BackupStats extends ArchiveStats, BlobSaverStats {

@@ -13,9 +13,10 @@
  * A drill that fails returns a report naming the step and why; it throws only when
  * cancelled. Steps after a failure are skipped, except the clean-up, which always runs.
  */
-import type { OperationOptions } from '../operation.ts';
 import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import * as path from 'node:path';
+import type { OperationOptions } from '../operation.ts';
+import { lockRefreshWarning } from '../repository/lock.ts';
 import { errorMessage, isChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
 import { formatBytes, formatDuration } from '../support/human.ts';
 import type { Id } from '../format/id.ts';
@@ -173,7 +174,8 @@ export async function drill(repo: Repository, opts: DrillOptions): Promise<Drill
         onProgress: opts.onProgress,
         progressIntervalMs: opts.progressIntervalMs,
         onWarning: opts.onWarning,
-        onLockRefreshError: opts.onLockRefreshError,
+        // A drill reports everything through onWarning; a lost lock refresh is one more warning.
+        onLockRefreshError: opts.onLockRefreshError ?? ((e) => opts.onWarning?.(lockRefreshWarning(e))),
       });
       record({
         id: 'restore',

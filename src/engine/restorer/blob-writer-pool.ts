@@ -9,7 +9,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { WORKER_LIMITS, workerUrl } from '../blob-codec/worker-url.ts';
+import { WORKER_LIMITS, workerUrl } from '../support/worker-threads.ts';
 
 /** Batches in flight per worker: one being worked on, one waiting. */
 const BATCHES_PER_WORKER = 2;

@@ -1,11 +1,14 @@
 /**
+ * What the engine's worker pools share: where a worker's code is, and its heap limits.
+ *
  * Where a worker thread's code is. From the sources (tests, `node src/...`), Node runs
  * the worker's .ts file beside the module that starts it. From dist/, every module shares
  * the bundle's URL, and the build writes each worker as its own bundle beside it
  * (scripts/build.mjs). The name is resolved at run time so that the bundler leaves it alone.
  */
 export function workerUrl(callerUrl: string, name: string): URL {
-  return new URL(callerUrl.endsWith('.ts') ? `./${name}.ts` : `./${name}.js`, callerUrl);
+  const fromSources = new URL(callerUrl).pathname.endsWith('.ts');
+  return new URL(fromSources ? `./${name}.ts` : `./${name}.js`, callerUrl);
 }
 
 /**
