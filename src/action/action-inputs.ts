@@ -1,9 +1,12 @@
 // Generated from action.yml by `npm run docs`: edit action.yml and regenerate, not this file.
-import type { Mode } from './constants.ts';
 
-/** How the action reads one input: the modes that read it ('all': every mode) and action.yml's default. */
+/**
+ * How the action reads one input: the modes that read it ('all': every mode) and
+ * action.yml's default. Mode names are plain strings here, so that this file depends on
+ * nothing; the generator accepts only constants.ts's MODES.
+ */
 export interface ActionInputSpec {
-  readonly modes: 'all' | readonly Mode[];
+  readonly modes: 'all' | readonly string[];
   readonly default?: string;
   readonly required: boolean;
 }
