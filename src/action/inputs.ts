@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { assertUsablePolicy, checkDumpFilename, ChunkvaultError, ErrorCode, parseCompressionMode, parseDuration, parseGroupBy, parseMaxUnused, parsePolicy, parseReadDataSubset, parseSize, type ReadDataSelection, type RetentionPolicy, type SnapshotFilter } from '../engine/index.ts';
 import { ACTION_INPUTS, type ActionInputName, type ActionInputSpec } from './action-inputs.ts';
 import { Inputs, MODES, type Mode } from './constants.ts';
-import { MAX_CONCURRENCY } from '../backends/open-storage.ts';
+import { parseConcurrency } from '../backends/open-storage.ts';
 import { parseLocation, type RepositoryLocation } from '../backends/repository-location.ts';
 import type { ActionSettings, CommonSettings, DumpSettings, PruneTuning, RemoteSettings, SnapshotChoice } from './settings.ts';
 
@@ -120,13 +120,7 @@ function repositoryLocation(input: string, workspace: string): RepositoryLocatio
 function remoteSettings(workspace: string): RemoteSettings {
   const out: RemoteSettings = {};
   const concurrency = core.getInput(Inputs.Concurrency);
-  if (concurrency) {
-    const n = Number(concurrency);
-    if (!Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY) {
-      throw invalid(`input '${Inputs.Concurrency}' must be a whole number from 1 to ${MAX_CONCURRENCY}; got '${concurrency}'`);
-    }
-    out.concurrency = n;
-  }
+  if (concurrency) out.concurrency = parseConcurrency(concurrency, `input '${Inputs.Concurrency}'`);
   const caFile = core.getInput(Inputs.CaFile);
   if (caFile) out.caFile = path.resolve(workspace, caFile);
   out.metadataCache = booleanInput(Inputs.MetadataCache);

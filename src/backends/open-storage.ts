@@ -100,6 +100,15 @@ function openPlainBackend(location: RepositoryLocation, opts: StorageOptions): B
   }
 }
 
+/** Reads a parallel-request count a user wrote; `what` names where it came from, for the error. */
+export function parseConcurrency(text: string, what: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY) {
+    throw new ChunkvaultError(ErrorCode.InvalidInput, `${what} must be a whole number from 1 to ${MAX_CONCURRENCY}; got '${text}'`);
+  }
+  return n;
+}
+
 function resolveConcurrency(concurrency: number | undefined): number {
   if (concurrency === undefined) return DEFAULT_REMOTE_CONNECTIONS;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {

@@ -10,7 +10,7 @@ import { CountingBackend } from '../../src/backends/decorators/counting.ts';
 import { MetadataCacheBackend } from '../../src/backends/decorators/metadata-cache.ts';
 import { RetryBackend, type RetryTiming } from '../../src/backends/decorators/retry.ts';
 import { LocalBackend } from '../../src/backends/local.ts';
-import { openStorage } from '../../src/backends/open-storage.ts';
+import { openStorage, parseConcurrency } from '../../src/backends/open-storage.ts';
 import { parseLocation } from '../../src/backends/repository-location.ts';
 import { RestBackend } from '../../src/backends/rest.ts';
 import { ErrorCode } from '../../src/engine/errors.ts';
@@ -39,6 +39,15 @@ describe('openStorage', () => {
     for (const concurrency of [0, -1, 1.5, 65, Number.NaN]) {
       expect(() => openStorage(rest('rest:http://h:1/'), { concurrency }), String(concurrency)).toThrow(
         expect.objectContaining({ code: ErrorCode.InvalidInput, message: expect.stringContaining('concurrency must be a whole number from 1 to 64') }),
+      );
+    }
+  });
+
+  it('reads a written concurrency, and names where a bad one came from', () => {
+    expect(parseConcurrency('8', 'CHUNKVAULT_CONCURRENCY')).toBe(8);
+    for (const text of ['0', '65', '2.5', 'many', ' ']) {
+      expect(() => parseConcurrency(text, 'CHUNKVAULT_CONCURRENCY'), text).toThrow(
+        expect.objectContaining({ code: ErrorCode.InvalidInput, message: `CHUNKVAULT_CONCURRENCY must be a whole number from 1 to 64; got '${text}'` }),
       );
     }
   });
