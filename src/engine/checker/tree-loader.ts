@@ -3,7 +3,7 @@
  * never through whatever the repository object had loaded before: a check must see the
  * repository as it is now, and an index file deleted since must show up as missing blobs.
  */
-import { parseTree, type TreeNode } from '../format/index.ts';
+import type { TreeNode } from '../format/index.ts';
 import type { Id } from '../format/id.ts';
 import type { MasterIndex } from '../repository/master-index.ts';
 import type { Repository } from '../repository/repository.ts';
@@ -13,5 +13,5 @@ export async function loadTreeVia(repo: Repository, index: MasterIndex, id: Id, 
   const loc = index.lookup('tree', id);
   if (!loc) throw new Error(`tree ${id} is not in the index`);
   const sealed = await repo.backend.load({ type: 'data', name: loc.packId }, loc.length, loc.offset, { signal });
-  return parseTree(await repo.decodeBlob(id, loc, sealed));
+  return repo.decodeTree(id, loc, sealed);
 }

@@ -7,7 +7,7 @@ import type { Backend, CallOptions, FileType } from '../storage/backend.ts';
 import { exists, isNotFound } from '../storage/errors.ts';
 import { randomPolynomial } from '../chunker/index.ts';
 import type { CompressionMode } from '../compress/zstd.ts';
-import { openBlobAsync } from '../blob-codec/blob-codec.ts';
+import { openBlob, openBlobAsync } from '../blob-codec/blob-codec.ts';
 import {
   calibrateKdf,
   createKeyFile,
@@ -200,7 +200,23 @@ export class Repository {
   }
 
   async loadTree(id: Id, opts?: CallOptions): Promise<TreeNode[]> {
-    return parseTree(await this.loadBlob('tree', id, opts));
+    const loc = this.index.lookup('tree', id);
+    if (!loc) throw integrityError(`tree blob ${id} is not in the index`);
+    return this.decodeTree(id, loc, await this.backend.load({ type: 'data', name: loc.packId }, loc.length, loc.offset, opts));
+  }
+
+  /**
+   * Opens and parses a tree read from its pack, on this thread: trees are small, and a
+   * trip through libuv's pool per tree cost more than the decompression itself.
+   */
+  decodeTree(id: Id, loc: BlobLocation, sealed: Uint8Array): TreeNode[] {
+    let plain: Uint8Array;
+    try {
+      plain = openBlob(this.key, sealed, { id, uncompressedLength: loc.uncompressedLength });
+    } catch (e) {
+      throw integrityError(`${loc.type} blob ${id} in pack ${loc.packId}: ${errorMessage(e)}`, e);
+    }
+    return parseTree(plain);
   }
 
   /** Every snapshot in the repository, oldest first. Unreadable snapshots throw. */
