@@ -4,7 +4,7 @@
  * under bench/.data and reused while its recipe version is unchanged.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
 export const DATASET_VERSION = 'v1';
@@ -110,4 +110,25 @@ export async function ensureDataset(base: string, spec: DatasetSpec = DEFAULT_SP
   await writeTree(path.join(root, 'tree'), spec);
   await writeFile(path.join(root, '.complete'), key);
   return root;
+}
+
+/** A file of incompressible bytes (fixed seed), beside the data set: the no-dedup, no-compression case. */
+export async function ensureRandomFile(base: string, bytes: number): Promise<string> {
+  const file = path.join(base, `random-${DATASET_VERSION}-${bytes}.bin`);
+  if (existsSync(file)) return file;
+  await mkdir(base, { recursive: true });
+  const partial = `${file}.partial`;
+  const rng = new Rng(99);
+  const fh = await open(partial, 'w');
+  try {
+    for (let written = 0; written < bytes; ) {
+      const piece = rng.fill(Buffer.allocUnsafe(Math.min(4 * 1024 * 1024, bytes - written)));
+      await fh.write(piece);
+      written += piece.length;
+    }
+  } finally {
+    await fh.close();
+  }
+  await rename(partial, file);
+  return file;
 }
