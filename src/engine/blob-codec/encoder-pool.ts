@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BlobStoreOptions } from './codec-core.ts';
-import { WORKER_LIMITS, workerUrl } from '../support/worker-threads.ts';
+import { ownsItsMemory, WORKER_LIMITS, workerUrl } from '../support/worker-threads.ts';
 
 /** One message to a worker: blobs that share a key. */
 export interface EncodeBatch {
@@ -177,9 +177,6 @@ export class BlobEncoderPool {
   }
 }
 
-function ownsItsMemory(b: Uint8Array): boolean {
-  return b.buffer instanceof ArrayBuffer && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.byteLength > 0;
-}
 
 let shared: BlobEncoderPool | undefined;
 

@@ -184,10 +184,15 @@ export class Repository {
 
   /** Loads one blob, checking MAC, length and SHA-256. */
   async loadBlob(type: BlobType, id: Id, opts?: CallOptions): Promise<Uint8Array> {
+    const { loc, sealed } = await this.#loadSealed(type, id, opts);
+    return this.decodeBlob(id, loc, sealed);
+  }
+
+  /** A blob's sealed bytes, read from its pack at the place the index gives. */
+  async #loadSealed(type: BlobType, id: Id, opts?: CallOptions): Promise<{ loc: BlobLocation; sealed: Uint8Array }> {
     const loc = this.index.lookup(type, id);
     if (!loc) throw integrityError(`${type} blob ${id} is not in the index`);
-    const sealed = await this.backend.load({ type: 'data', name: loc.packId }, loc.length, loc.offset, opts);
-    return this.decodeBlob(id, loc, sealed);
+    return { loc, sealed: await this.backend.load({ type: 'data', name: loc.packId }, loc.length, loc.offset, opts) };
   }
 
   /** Decrypts, decompresses and verifies a blob read from its pack. */
@@ -195,14 +200,13 @@ export class Repository {
     try {
       return await openBlobAsync(this.key, sealed, { id, uncompressedLength: loc.uncompressedLength });
     } catch (e) {
-      throw integrityError(`${loc.type} blob ${id} in pack ${loc.packId}: ${errorMessage(e)}`, e);
+      throw blobError(id, loc, e);
     }
   }
 
   async loadTree(id: Id, opts?: CallOptions): Promise<TreeNode[]> {
-    const loc = this.index.lookup('tree', id);
-    if (!loc) throw integrityError(`tree blob ${id} is not in the index`);
-    return this.decodeTree(id, loc, await this.backend.load({ type: 'data', name: loc.packId }, loc.length, loc.offset, opts));
+    const { loc, sealed } = await this.#loadSealed('tree', id, opts);
+    return this.decodeTree(id, loc, sealed);
   }
 
   /**
@@ -214,7 +218,7 @@ export class Repository {
     try {
       plain = openBlob(this.key, sealed, { id, uncompressedLength: loc.uncompressedLength });
     } catch (e) {
-      throw integrityError(`${loc.type} blob ${id} in pack ${loc.packId}: ${errorMessage(e)}`, e);
+      throw blobError(id, loc, e);
     }
     return parseTree(plain);
   }
@@ -248,4 +252,9 @@ export class Repository {
       matches.length === 0 ? `no ${type} matches '${prefix}'` : `'${prefix}' is ambiguous: ${matches.length} ${type} files match`,
     );
   }
+}
+
+/** A blob that failed to open, named with its pack. */
+function blobError(id: Id, loc: BlobLocation, e: unknown): Error {
+  return integrityError(`${loc.type} blob ${id} in pack ${loc.packId}: ${errorMessage(e)}`, e);
 }

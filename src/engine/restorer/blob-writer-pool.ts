@@ -9,7 +9,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { WORKER_LIMITS, workerUrl } from '../support/worker-threads.ts';
+import { ownsItsMemory, WORKER_LIMITS, workerUrl } from '../support/worker-threads.ts';
 
 /** Batches in flight per worker: one being worked on, one waiting. */
 const BATCHES_PER_WORKER = 2;
@@ -142,9 +142,8 @@ export class BlobWriterPool {
       const batch = this.#nextBatch++;
       this.#pending.set(batch, b);
       target.inFlight++;
-      const owns = b.buf.buffer instanceof ArrayBuffer && b.buf.byteOffset === 0 && b.buf.byteLength === b.buf.buffer.byteLength;
       const message: WriterBatch = { batch, buf: b.buf, jobs: b.jobs };
-      target.worker.postMessage(message, owns ? [b.buf.buffer as ArrayBuffer] : []);
+      target.worker.postMessage(message, ownsItsMemory(b.buf) ? [b.buf.buffer as ArrayBuffer] : []);
     }
   }
 

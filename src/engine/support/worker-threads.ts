@@ -17,3 +17,8 @@ export function workerUrl(callerUrl: string, name: string): URL {
  * less peak memory on a 20,000-file backup, at no cost in time.
  */
 export const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 } as const;
+
+/** Whether `b` spans its whole ArrayBuffer, so that the buffer can move to a worker instead of being copied. */
+export function ownsItsMemory(b: Uint8Array): boolean {
+  return b.buffer instanceof ArrayBuffer && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.byteLength > 0;
+}
