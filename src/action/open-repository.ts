@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { describeRetry } from '../backends/decorators/retry.ts';
 import { openStorage } from '../backends/open-storage.ts';
 import { redactLocation } from '../backends/repository-location.ts';
-import { ErrorCode, errorMessage, isChunkvaultError, Repository, type CompressionMode } from '../engine/index.ts';
+import { contentDigestFile as contentDigestFileOf, ErrorCode, errorMessage, isChunkvaultError, Repository, type CompressionMode } from '../engine/index.ts';
 import { MetadataCacheSession } from './metadata-cache.ts';
 import type { CommonSettings } from './settings.ts';
 
@@ -18,10 +18,23 @@ export interface OpenedRepository {
   /** The location with any credentials removed. */
   location: string;
   /**
+   * Where backup keeps its content-digest cache: beside the metadata cache (and saved with
+   * it) for a remote repository, in the runner's user cache directory for a local one.
+   * Undefined with metadata-cache: false.
+   */
+  contentDigestFile: string | undefined;
+  /**
    * Call after the mode succeeded: saves the metadata cache for the next run (when one is
    * used) and closes the backend's connections. Never throws.
    */
   finish(): Promise<void>;
+}
+
+/** $XDG_CACHE_HOME/chunkvault or ~/.cache/chunkvault: what persists on a self-hosted runner. */
+function userCacheDir(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.XDG_CACHE_HOME) return path.join(env.XDG_CACHE_HOME, 'chunkvault');
+  const home = env.HOME || os.homedir();
+  return home ? path.join(home, '.cache', 'chunkvault') : undefined;
 }
 
 export async function openRepository(
@@ -61,5 +74,7 @@ export async function openRepository(
     await cache?.save();
     await backend.close().catch((e: unknown) => core.debug(`closing the backend: ${errorMessage(e)}`));
   };
-  return { repo, location, finish };
+  const digestBase = cache ? cache.backend.baseDir : userCacheDir(env);
+  const contentDigestFile = settings.metadataCache === false || !digestBase ? undefined : contentDigestFileOf(digestBase, repo.id);
+  return { repo, location, contentDigestFile, finish };
 }

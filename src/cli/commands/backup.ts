@@ -1,10 +1,10 @@
 import * as os from 'node:os';
-import { backup, ChunkvaultError, ErrorCode, formatBytes, formatCount, formatDuration, formatRatio, lockRefreshWarning, parseCompressionMode, type BackupResult, type DumpSource } from '../../engine/index.ts';
+import { backup, ChunkvaultError, contentDigestFile, ErrorCode, formatBytes, formatCount, formatDuration, formatRatio, lockRefreshWarning, parseCompressionMode, type BackupResult, type DumpSource } from '../../engine/index.ts';
 import { execDumpSource, streamDumpSource } from '../../process/dump-command.ts';
 import { commandEnvironment } from '../../process/run-shell.ts';
 import { backupProgressLine } from '../../report/backup-progress.ts';
 import { ExitCode } from '../exit-codes.ts';
-import { openRepository, type GlobalOptions } from '../globals.ts';
+import { metadataCacheDir, openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
 
 export const BACKUP_HELP = `chunkvault backup: back up files and directories into a new snapshot
@@ -59,7 +59,9 @@ export async function runBackup(
   const compression = parseCompressionMode(args.compression ?? 'auto');
   const dump = dumpSource(args, paths, out, env);
   const repo = await openRepository(g, env, { compression, signal });
+  const cacheDir = metadataCacheDir(env);
   const result = await backup(repo, {
+    contentDigestFile: cacheDir === undefined ? undefined : contentDigestFile(cacheDir, repo.id),
     lockWaitMs: g.lockWaitMs,
     targets: dump ? [] : paths,
     dump,
@@ -75,6 +77,7 @@ export async function runBackup(
     onLockRefreshError: (e) => out.warn(lockRefreshWarning(e)),
   });
   out.done();
+  if (result.contentDigests?.saveError) out.warn(`content-digest cache ${result.contentDigests.file} not saved: ${result.contentDigests.saveError}`);
   if (g.json) out.result(JSON.stringify(summaryJson(result)));
   else out.result(summaryText(result));
   return result.errors.length > 0 ? ExitCode.PartialBackup : ExitCode.Ok;
@@ -123,6 +126,7 @@ function summaryText(r: BackupResult): string {
     `processed ${formatCount(s.filesNew + s.filesChanged + s.filesUnmodified)} files, ${formatBytes(s.bytesProcessed)} in ${formatDuration(s.durationMs)}`,
     ...(r.errors.length ? [`${r.errors.length} file(s) could not be read and were left out`] : []),
     ...(r.dump ? [`dump ${r.dump.path}: ${formatBytes(r.dump.bytes)}`] : []),
+    ...(r.contentDigests?.hits ? [`${formatCount(r.contentDigests.hits)} file(s) recognised by their content digest, not chunked again`] : []),
     `snapshot ${r.snapshotId.slice(0, 8)} saved`,
   ].join('\n');
 }

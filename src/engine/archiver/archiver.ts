@@ -18,6 +18,7 @@ import type { BlobSaver } from '../repository/blob-saver.ts';
 import type { Repository } from '../repository/repository.ts';
 import { MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../chunker/index.ts';
 import { READ_BLOCK_BYTES, readBlocks, saveContent, type SavedContent } from './content-saver.ts';
+import { newContentDigest, type ContentDigestCache } from './content-digest-cache.ts';
 import type { ExcludeFn } from './exclude.ts';
 import { closeFd, lstat, openRegularFile, readAt, readdirWithTypes, readlinkRaw, statFollowing } from './fs-calls.ts';
 import { OwnerNames } from './owners.ts';
@@ -45,6 +46,8 @@ export interface ArchiverOptions {
   entryConcurrency?: number;
   /** Bytes of file data being read and chunked at once: bounds memory for large files. @default 24 MiB */
   readBudgetBytes?: number;
+  /** Whole-file digests of earlier backups: a known file is hashed, not chunked. */
+  contentDigests?: ContentDigestCache;
   signal?: AbortSignal;
   onError?: (e: SourceError) => void;
 }
@@ -297,13 +300,8 @@ export class Archiver {
       fd = await openRegularFile(absolutePath, stat.ino);
       const saved =
         (size < MIN_CHUNK_SIZE ? await this.#smallFileContent(fd, size) : undefined) ??
-        (await saveContent(readBlocks(fd, size), this.#repo.config.chunkerPolynomial, this.#saver, {
-          signal: this.#opts.signal,
-          onBytes: (n) => {
-            this.progress.bytesRead += n;
-            this.progress.bytesProcessed += n;
-          },
-        }));
+        (await this.#knownContent(fd, size)) ??
+        (await this.#chunkedContent(fd, size));
       node.content = saved.content;
       if (saved.size > 0) node.size = saved.size;
       else delete node.size;
@@ -319,6 +317,45 @@ export class Archiver {
     if (parentNode) this.progress.filesChanged++;
     else this.progress.filesNew++;
     return node;
+  }
+
+  /**
+   * The blob list of a file whose whole content was backed up before: when the digest
+   * cache has an entry of this size, the file is read and hashed (far cheaper than
+   * chunking) and looked up. Undefined when there is no usable entry.
+   */
+  async #knownContent(fd: number, size: number): Promise<SavedContent | undefined> {
+    const cache = this.#opts.contentDigests;
+    if (!cache?.hasSize(size)) return undefined;
+    const digest = newContentDigest();
+    let read = 0;
+    for await (const block of readBlocks(fd, size)) {
+      this.#checkRunning();
+      digest.update(block);
+      read += block.byteLength;
+      this.progress.bytesRead += block.byteLength;
+    }
+    if (read !== size) return undefined;
+    const content = cache.lookup(digest.digest(), size, this.#repo.index);
+    if (!content) return undefined;
+    this.progress.bytesProcessed += size;
+    return { content, size };
+  }
+
+  /** Chunks and saves a file, recording its whole-content digest for the next backup. */
+  async #chunkedContent(fd: number, size: number): Promise<SavedContent> {
+    const cache = this.#opts.contentDigests;
+    const digest = cache ? newContentDigest() : undefined;
+    const saved = await saveContent(readBlocks(fd, size), this.#repo.config.chunkerPolynomial, this.#saver, {
+      signal: this.#opts.signal,
+      digest,
+      onBytes: (n) => {
+        this.progress.bytesRead += n;
+        this.progress.bytesProcessed += n;
+      },
+    });
+    if (cache && digest && saved.size >= MIN_CHUNK_SIZE) cache.record(digest.digest(), saved.size, saved.content);
+    return saved;
   }
 
   /**

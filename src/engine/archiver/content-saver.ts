@@ -25,7 +25,7 @@ export async function saveContent(
   source: AsyncIterable<Uint8Array>,
   polynomial: bigint,
   saver: BlobSaver,
-  opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {},
+  opts: { signal?: AbortSignal; onBytes?: (n: number) => void; digest?: { update(block: Uint8Array): void } } = {},
 ): Promise<SavedContent> {
   const content: Id[] = [];
   let size = 0;
@@ -33,6 +33,7 @@ export async function saveContent(
     for await (const block of source) {
       throwIfAborted(opts.signal);
       size += block.byteLength;
+      opts.digest?.update(block);
       yield block;
       opts.onBytes?.(block.byteLength);
     }
