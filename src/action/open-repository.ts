@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { describeRetry } from '../backends/decorators/retry.ts';
 import { openStorage } from '../backends/open-storage.ts';
 import { redactLocation } from '../backends/repository-location.ts';
-import { contentDigestFile as contentDigestFileOf, ErrorCode, errorMessage, isChunkvaultError, Repository, type CompressionMode } from '../engine/index.ts';
+import { contentCacheFile as contentCacheFileOf, ErrorCode, errorMessage, isChunkvaultError, Repository, type CompressionMode } from '../engine/index.ts';
 import { MetadataCacheSession } from './metadata-cache.ts';
 import type { CommonSettings } from './settings.ts';
 
@@ -18,11 +18,11 @@ export interface OpenedRepository {
   /** The location with any credentials removed. */
   location: string;
   /**
-   * Where backup keeps its content-digest cache: beside the metadata cache (and saved with
+   * Where backup keeps its content cache: beside the metadata cache (and saved with
    * it) for a remote repository, in the runner's user cache directory for a local one.
    * Undefined with metadata-cache: false.
    */
-  contentDigestFile: string | undefined;
+  contentCacheFile: string | undefined;
   /**
    * Call after the mode succeeded: saves the metadata cache for the next run (when one is
    * used) and closes the backend's connections. Never throws.
@@ -74,7 +74,7 @@ export async function openRepository(
     await cache?.save();
     await backend.close().catch((e: unknown) => core.debug(`closing the backend: ${errorMessage(e)}`));
   };
-  const digestBase = cache ? cache.backend.baseDir : userCacheDir(env);
-  const contentDigestFile = settings.metadataCache === false || !digestBase ? undefined : contentDigestFileOf(digestBase, repo.id);
-  return { repo, location, contentDigestFile, finish };
+  const cacheBase = cache ? cache.backend.baseDir : userCacheDir(env);
+  const contentCacheFile = settings.metadataCache === false || !cacheBase ? undefined : contentCacheFileOf(cacheBase, repo.id);
+  return { repo, location, contentCacheFile, finish };
 }

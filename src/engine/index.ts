@@ -13,7 +13,7 @@ export { PROGRAM_VERSION } from './format/program-version.ts';
 // The commands, with their options and results. Every long one takes OperationOptions.
 export type { OperationOptions } from './operation.ts';
 export { backup } from './commands/backup.ts';
-export { contentDigestFile } from './archiver/content-digest-cache.ts';
+export { contentCacheFile } from './archiver/content-cache.ts';
 export type { BackupOptions, BackupPhase, BackupProgress, BackupResult, BackupStats } from './commands/backup.ts';
 export { restore } from './commands/restore.ts';
 export type { RestoreOptions, RestorePhase, RestoreProgress, RestoreResult } from './commands/restore.ts';

@@ -12,7 +12,7 @@ import { expandSources } from '../sources.ts';
 import { PROGRESS_INTERVAL_MS } from './progress.ts';
 
 export async function runBackupMode(settings: BackupSettings, signal: AbortSignal): Promise<void> {
-  const { repo, location, contentDigestFile, finish } = await openRepository(settings, { init: settings.init, compression: settings.compression, signal });
+  const { repo, location, contentCacheFile, finish } = await openRepository(settings, { init: settings.init, compression: settings.compression, signal });
   const { targets, unmatched } = await expandSources(settings.sources, settings.workspace);
   for (const line of unmatched) core.warning(`source '${line}' matched nothing`);
   if (targets.length === 0 && !settings.dump) {
@@ -33,7 +33,7 @@ export async function runBackupMode(settings: BackupSettings, signal: AbortSigna
 
   const result = await core.group(`Backing up ${what} as host ${settings.host}`, () =>
     backup(repo, {
-      contentDigestFile,
+      contentCacheFile,
       targets,
       dump,
       excludes: settings.excludes,
@@ -57,8 +57,8 @@ export async function runBackupMode(settings: BackupSettings, signal: AbortSigna
 
   const s = result.stats;
   const errorCount = result.errors.length + unmatched.length;
-  if (result.contentDigests?.hits) core.info(`${formatCount(result.contentDigests.hits)} file(s) recognised by their content digest, not chunked again`);
-  if (result.contentDigests?.saveError) core.warning(`content-digest cache not saved (the next backup chunks those files again): ${result.contentDigests.saveError}`);
+  if (s.bytesVerified > 0) core.info(`${formatBytes(s.bytesVerified)} matched blobs already stored, checked by hash instead of chunked`);
+  if (result.contentCache?.saveError) core.warning(`content cache not saved (the next backup may chunk moved files again): ${result.contentCache.saveError}`);
   if (result.dump) core.info(`dump ${result.dump.path}: ${formatBytes(result.dump.bytes)}`);
   core.info(
     `snapshot ${result.snapshotId.slice(0, 8)} saved: ${formatCount(s.filesNew + s.filesChanged + s.filesUnmodified)} files, ` +

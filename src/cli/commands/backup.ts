@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import { backup, ChunkvaultError, contentDigestFile, ErrorCode, formatBytes, formatCount, formatDuration, formatRatio, lockRefreshWarning, parseCompressionMode, type BackupResult, type DumpSource } from '../../engine/index.ts';
+import { backup, ChunkvaultError, contentCacheFile, ErrorCode, formatBytes, formatCount, formatDuration, formatRatio, lockRefreshWarning, parseCompressionMode, type BackupResult, type DumpSource } from '../../engine/index.ts';
 import { execDumpSource, streamDumpSource } from '../../process/dump-command.ts';
 import { commandEnvironment } from '../../process/run-shell.ts';
 import { backupProgressLine } from '../../report/backup-progress.ts';
@@ -61,7 +61,8 @@ export async function runBackup(
   const repo = await openRepository(g, env, { compression, signal });
   const cacheDir = metadataCacheDir(env);
   const result = await backup(repo, {
-    contentDigestFile: cacheDir === undefined ? undefined : contentDigestFile(cacheDir, repo.id),
+    // --force reads and chunks every file: no candidate blob lists, from the parent or the cache.
+    contentCacheFile: cacheDir === undefined || args.force ? undefined : contentCacheFile(cacheDir, repo.id),
     lockWaitMs: g.lockWaitMs,
     targets: dump ? [] : paths,
     dump,
@@ -77,7 +78,7 @@ export async function runBackup(
     onLockRefreshError: (e) => out.warn(lockRefreshWarning(e)),
   });
   out.done();
-  if (result.contentDigests?.saveError) out.warn(`content-digest cache ${result.contentDigests.file} not saved: ${result.contentDigests.saveError}`);
+  if (result.contentCache?.saveError) out.warn(`content cache ${result.contentCache.file} not saved: ${result.contentCache.saveError}`);
   if (g.json) out.result(JSON.stringify(summaryJson(result)));
   else out.result(summaryText(result));
   return result.errors.length > 0 ? ExitCode.PartialBackup : ExitCode.Ok;
@@ -126,7 +127,7 @@ function summaryText(r: BackupResult): string {
     `processed ${formatCount(s.filesNew + s.filesChanged + s.filesUnmodified)} files, ${formatBytes(s.bytesProcessed)} in ${formatDuration(s.durationMs)}`,
     ...(r.errors.length ? [`${r.errors.length} file(s) could not be read and were left out`] : []),
     ...(r.dump ? [`dump ${r.dump.path}: ${formatBytes(r.dump.bytes)}`] : []),
-    ...(r.contentDigests?.hits ? [`${formatCount(r.contentDigests.hits)} file(s) recognised by their content digest, not chunked again`] : []),
+    ...(s.bytesVerified > 0 ? [`${formatBytes(s.bytesVerified)} matched blobs already stored, checked by hash instead of chunked`] : []),
     `snapshot ${r.snapshotId.slice(0, 8)} saved`,
   ].join('\n');
 }

@@ -17,8 +17,9 @@ import { idOf, type Id } from '../format/id.ts';
 import type { BlobSaver } from '../repository/blob-saver.ts';
 import type { Repository } from '../repository/repository.ts';
 import { MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../chunker/index.ts';
-import { READ_BLOCK_BYTES, readBlocks, saveContent, type SavedContent } from './content-saver.ts';
-import { newContentDigest, type ContentDigestCache } from './content-digest-cache.ts';
+import { READ_BLOCK_BYTES, saveContent, type SavedContent } from './content-saver.ts';
+import { headDigest, HEAD_BYTES, type ContentCache } from './content-cache.ts';
+import { knownContent, saveFileContent } from './file-content.ts';
 import type { ExcludeFn } from './exclude.ts';
 import { closeFd, lstat, openRegularFile, readAt, readdirWithTypes, readlinkRaw, statFollowing } from './fs-calls.ts';
 import { OwnerNames } from './owners.ts';
@@ -32,6 +33,8 @@ export interface ArchiveProgress {
   bytesProcessed: number;
   /** Bytes actually read from disk. */
   bytesRead: number;
+  /** Bytes found to be known blobs by checking them against an earlier blob list, instead of chunking them. */
+  bytesVerified: number;
   errors: number;
 }
 
@@ -46,8 +49,8 @@ export interface ArchiverOptions {
   entryConcurrency?: number;
   /** Bytes of file data being read and chunked at once: bounds memory for large files. @default 24 MiB */
   readBudgetBytes?: number;
-  /** Whole-file digests of earlier backups: a known file is hashed, not chunked. */
-  contentDigests?: ContentDigestCache;
+  /** Blob lists of files backed up before, for files the parent snapshot has none for. */
+  contentCache?: ContentCache;
   signal?: AbortSignal;
   onError?: (e: SourceError) => void;
 }
@@ -83,6 +86,7 @@ export class Archiver {
     dirsUnmodified: 0,
     bytesProcessed: 0,
     bytesRead: 0,
+    bytesVerified: 0,
     errors: 0,
   };
   readonly #repo: Repository;
@@ -298,10 +302,7 @@ export class Archiver {
     let fd: number | undefined;
     try {
       fd = await openRegularFile(absolutePath, stat.ino);
-      const saved =
-        (size < MIN_CHUNK_SIZE ? await this.#smallFileContent(fd, size) : undefined) ??
-        (await this.#knownContent(fd, size)) ??
-        (await this.#chunkedContent(fd, size));
+      const saved = (size < MIN_CHUNK_SIZE ? await this.#smallFileContent(fd, size) : undefined) ?? (await this.#largeFileContent(fd, size, parentNode));
       node.content = saved.content;
       if (saved.size > 0) node.size = saved.size;
       else delete node.size;
@@ -320,41 +321,32 @@ export class Archiver {
   }
 
   /**
-   * The blob list of a file whose whole content was backed up before: when the digest
-   * cache has an entry of this size, the file is read and hashed (far cheaper than
-   * chunking) and looked up. Undefined when there is no usable entry.
+   * A file of at least one chunk: checked against a candidate blob list where there is one
+   * (file-content.ts), chunked where not, and recorded in the content cache. The candidate
+   * is the parent's node at this path when its size is the same, else the content cache's
+   * entry for this size and first 64 KiB, else the parent's node (a file grown or shrunk
+   * at its end still matches up to the change).
    */
-  async #knownContent(fd: number, size: number): Promise<SavedContent | undefined> {
-    const cache = this.#opts.contentDigests;
-    if (!cache?.hasSize(size)) return undefined;
-    const digest = newContentDigest();
-    let read = 0;
-    for await (const block of readBlocks(fd, size)) {
-      this.#checkRunning();
-      digest.update(block);
-      read += block.byteLength;
-      this.progress.bytesRead += block.byteLength;
+  async #largeFileContent(fd: number, size: number, parentNode: TreeNode | undefined): Promise<SavedContent> {
+    const cache = this.#opts.contentCache;
+    const parentContent = parentNode?.type === 'file' ? parentNode.content : undefined;
+    let head: Buffer | undefined;
+    if (cache) {
+      const bytes = Buffer.allocUnsafe(Math.min(HEAD_BYTES, size));
+      const got = await readAt(fd, bytes, bytes.length, 0);
+      head = headDigest(bytes.subarray(0, got));
     }
-    if (read !== size) return undefined;
-    const content = cache.lookup(digest.digest(), size, this.#repo.index);
-    if (!content) return undefined;
-    this.progress.bytesProcessed += size;
-    return { content, size };
-  }
-
-  /** Chunks and saves a file, recording its whole-content digest for the next backup. */
-  async #chunkedContent(fd: number, size: number): Promise<SavedContent> {
-    const cache = this.#opts.contentDigests;
-    const digest = cache ? newContentDigest() : undefined;
-    const saved = await saveContent(readBlocks(fd, size), this.#repo.config.chunkerPolynomial, this.#saver, {
+    const sameSize = parentContent && (parentNode?.size ?? 0) === size ? parentContent : undefined;
+    const candidate = sameSize ?? (head && cache?.lookup(head, size)) ?? parentContent;
+    const saved = await saveFileContent(fd, size, this.#repo.config.chunkerPolynomial, this.#saver, knownContent(candidate, this.#repo.index), {
       signal: this.#opts.signal,
-      digest,
       onBytes: (n) => {
         this.progress.bytesRead += n;
-        this.progress.bytesProcessed += n;
       },
     });
-    if (cache && digest && saved.size >= MIN_CHUNK_SIZE) cache.record(digest.digest(), saved.size, saved.content);
+    this.progress.bytesProcessed += saved.size;
+    this.progress.bytesVerified += saved.verifiedBytes;
+    if (head && saved.size === size) cache?.record(head, size, saved.content);
     return saved;
   }
 

@@ -48,17 +48,17 @@ export async function saveContent(
 }
 
 /**
- * Reads an open file from the start with two alternating buffers: the next block is read
+ * Reads an open file from `from` (its start by default) with two alternating buffers: the next block is read
  * while the caller chunks and hashes the current one (saveContent copies what it keeps,
  * so a buffer can be refilled once the caller asks for the block after it). Only a read
  * of 0 bytes ends the file: network and FUSE file systems may return short reads.
  */
-export async function* readBlocks(fd: number, expectedSize: number): AsyncGenerator<Uint8Array> {
+export async function* readBlocks(fd: number, expectedSize: number, from = 0): AsyncGenerator<Uint8Array> {
   const size = Math.min(Math.max(expectedSize + 1, 64 * 1024), READ_BLOCK_BYTES);
   const buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
-  let position = 0;
+  let position = from;
   let turn = 0;
-  let pending: Promise<number> | undefined = readAt(fd, buffers[0]!, size, 0);
+  let pending: Promise<number> | undefined = readAt(fd, buffers[0]!, size, position);
   try {
     for (;;) {
       const bytesRead: number = await pending!;

@@ -5,7 +5,7 @@
 import type { OperationOptions } from '../operation.ts';
 import * as path from 'node:path';
 import { Archiver, normalizeTargets, type ArchiveStats, type SourceError } from '../archiver/archiver.ts';
-import { ContentDigestCache, type ContentDigestStats } from '../archiver/content-digest-cache.ts';
+import { ContentCache, type ContentCacheStats } from '../archiver/content-cache.ts';
 import { compileExcludes, type ExcludeFn } from '../archiver/exclude.ts';
 import { checkDumpFilename, saveDump, type DumpSource } from '../dump/index.ts';
 import { ChunkvaultError, ErrorCode, errorMessage, throwIfAborted } from '../errors.ts';
@@ -51,11 +51,11 @@ export interface BackupOptions extends OperationOptions<BackupProgress> {
   dump?: DumpSource;
   onSourceError?: (e: SourceError) => void;
   /**
-   * The content-digest cache file (outside the repository; sealed with its key): files
-   * backed up before are recognised by a whole-file hash instead of being chunked. It is
-   * rewritten after the snapshot is saved. Omitted: no cache.
+   * The content cache file (outside the repository; sealed with its key): blob lists of
+   * files backed up before, checked against a file instead of chunking it when the parent
+   * snapshot has none for its path. Rewritten after the snapshot is saved. Omitted: none.
    */
-  contentDigestFile?: string;
+  contentCacheFile?: string;
 }
 
 export interface BackupStats extends ArchiveStats, BlobSaverStats {
@@ -72,8 +72,8 @@ export interface BackupResult {
   errors: SourceError[];
   /** The dump, when there was one: its path in the snapshot and its size. */
   dump?: { path: string; bytes: number };
-  /** What the content-digest cache did, when one was given; `saveError` if it could not be written. */
-  contentDigests?: ContentDigestStats & { file: string; entries: number; saveError?: string };
+  /** What the content cache did, when one was given; `saveError` if it could not be written. */
+  contentCache?: ContentCacheStats & { file: string; entries: number; saveError?: string };
 }
 
 export async function backup(repo: Repository, opts: BackupOptions): Promise<BackupResult> {
@@ -91,9 +91,9 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
   const snapshotPaths = dumpPath ? [...targets, dumpPath].sort() : targets;
   const errors: SourceError[] = [];
   const saver = new BlobSaver(repo, { signal: opts.signal });
-  const digests = opts.contentDigestFile === undefined ? undefined : await ContentDigestCache.load(opts.contentDigestFile, repo.key);
+  const contentCache = opts.contentCacheFile === undefined ? undefined : await ContentCache.load(opts.contentCacheFile, repo.key);
   const archiver = new Archiver(repo, saver, {
-    contentDigests: digests,
+    contentCache,
     exclude: withoutRepository(compileExcludes(opts.excludes ?? [], opts.baseDir), repo.backend.localRoot),
     signal: opts.signal,
     onError: (e) => {
@@ -162,7 +162,7 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
         };
         const result: BackupResult = { snapshotId: saved.id, snapshot, parentId: parent?.id, stats, errors };
         if (dumpPath) result.dump = { path: dumpPath, bytes: dumpBytes };
-        if (digests && opts.contentDigestFile !== undefined) result.contentDigests = await saveDigests(digests, opts.contentDigestFile, repo);
+        if (contentCache && opts.contentCacheFile !== undefined) result.contentCache = await saveContentCache(contentCache, opts.contentCacheFile, repo);
         return result;
       },
     );
@@ -175,11 +175,11 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
   }
 }
 
-/** Writes the digest cache after the snapshot; a failure costs only the next run's speed. */
-async function saveDigests(digests: ContentDigestCache, file: string, repo: Repository): Promise<NonNullable<BackupResult['contentDigests']>> {
-  const result: NonNullable<BackupResult['contentDigests']> = { ...digests.stats, file, entries: digests.size };
+/** Writes the content cache after the snapshot; a failure costs only the next run's speed. */
+async function saveContentCache(cache: ContentCache, file: string, repo: Repository): Promise<NonNullable<BackupResult['contentCache']>> {
+  const result: NonNullable<BackupResult['contentCache']> = { ...cache.stats, file, entries: cache.size };
   try {
-    await digests.save(file, repo.key);
+    await cache.save(file, repo.key);
   } catch (e) {
     result.saveError = errorMessage(e);
   }
