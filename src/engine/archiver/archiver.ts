@@ -21,7 +21,7 @@ import { READ_BLOCK_BYTES, saveContent, type SavedContent } from './content-save
 import { headDigest, HEAD_BYTES, type ContentCache } from './content-cache.ts';
 import { knownContent, saveFileContent } from './file-content.ts';
 import type { ExcludeFn } from './exclude.ts';
-import { closeFd, lstat, openRegularFile, readAt, readdirWithTypes, readlinkRaw, statFollowing } from './fs-calls.ts';
+import { closeFd, lstat, openRegularFile, readAt, readSync, readdirWithTypes, readlinkRaw, statFollowing } from './fs-calls.ts';
 import { OwnerNames } from './owners.ts';
 
 export interface ArchiveProgress {
@@ -361,7 +361,7 @@ export class Archiver {
     // Until the end, or past the size stat gave: a read may return less than asked (on
     // network and FUSE file systems) without the file having ended.
     for (;;) {
-      const got = await readAt(fd, buffer.subarray(n), size + 1 - n, n);
+      const got = readSync(fd, buffer.subarray(n), size + 1 - n, n);
       n += got;
       if (got === 0 || n >= size) break;
     }

@@ -76,7 +76,7 @@ export async function saveFileContent(
   let verifiedBytes = 0;
   /** Set while the content list ends with the old file's last blob: valid only at end of file. */
   let endsWithOldLast = false;
-  let scratch: Buffer | undefined;
+  let buffers: [Buffer, Buffer] | undefined;
 
   for (;;) {
     throwIfAborted(opts.signal);
@@ -101,24 +101,34 @@ export async function saveFileContent(
    */
   async function verifyRun(first: number): Promise<'end' | 'mismatch'> {
     const k = known!;
-    scratch ??= Buffer.allocUnsafeSlow(maxLength);
-    for (let i = first; i <= last; i++) {
-      throwIfAborted(opts.signal);
-      const length = k.lengths[i]!;
-      const got = await readFully(fd, scratch, length, position);
-      opts.onBytes?.(got);
-      if (got !== length) return 'mismatch';
-      const bytes = scratch.subarray(0, length);
-      const id = k.ids[i]!;
-      if (createHash('sha256').update(bytes).digest('hex') !== id) return 'mismatch';
-      // Usually in the index already; if not (pruned meanwhile), these bytes are the blob.
-      if (!saver.known('data', id)) await saver.save('data', new Uint8Array(bytes), id);
-      content.push(id);
-      position += length;
-      verifiedBytes += length;
+    // Two buffers: the next blob's bytes are read while the current one is hashed.
+    buffers ??= [Buffer.allocUnsafeSlow(maxLength), Buffer.allocUnsafeSlow(maxLength)];
+    const bufs = buffers;
+    const readPiece = (i: number, at: number) => readFully(fd, bufs[i & 1]!, k.lengths[i]!, at);
+    let next: Promise<number> | undefined = readPiece(first, position);
+    try {
+      for (let i = first; i <= last; i++) {
+        throwIfAborted(opts.signal);
+        const length = k.lengths[i]!;
+        const got = await next!;
+        next = i < last ? readPiece(i + 1, position + length) : undefined;
+        opts.onBytes?.(got);
+        if (got !== length) return 'mismatch';
+        const bytes = bufs[i & 1]!.subarray(0, length);
+        const id = k.ids[i]!;
+        if (createHash('sha256').update(bytes).digest('hex') !== id) return 'mismatch';
+        // Usually in the index already; if not (pruned meanwhile), these bytes are the blob.
+        if (!saver.known('data', id)) await saver.save('data', new Uint8Array(bytes), id);
+        content.push(id);
+        position += length;
+        verifiedBytes += length;
+      }
+    } finally {
+      // A read started for a blob that will not be checked must end before the buffer is reused.
+      await next?.catch(() => {});
     }
     endsWithOldLast = true;
-    return (await readAt(fd, scratch, 1, position)) === 0 ? 'end' : 'mismatch';
+    return (await readAt(fd, bufs[0]!, 1, position)) === 0 ? 'end' : 'mismatch';
   }
 
   /** Chunks from `from` until a cut lands on an old blob's start (false) or the file ends (true). */

@@ -13,11 +13,14 @@ export type CompressionMode = 'auto' | 'max' | 'off';
 export const COMPRESSION_MODES: readonly CompressionMode[] = ['auto', 'max', 'off'];
 
 /**
- * zstd levels per mode. restic 0.14's `auto` is comparable to reference level 3 and `max`
- * to level 11 (restic-format.md 4.3). `off` still compresses trees and unpacked
- * files, as restic does; only data blobs are stored raw.
+ * zstd levels per mode. restic 0.14's `auto` (klauspost/compress's default speed) is
+ * comparable to reference level 3, but level 1 is what `auto` uses here: on 1 MiB blobs
+ * of a SQL dump it compressed at 305 MB/s against 171-196 MB/s for level 3, to a slightly
+ * smaller result (ratio 3.07 against 3.01), and compression is the largest cost of a first
+ * backup. `max` is comparable to restic's level 11. `off` still compresses trees and
+ * unpacked files, as restic does; only data blobs are stored raw.
  */
-export const ZSTD_LEVEL: Readonly<Record<CompressionMode, number>> = { auto: 3, max: 11, off: 3 };
+export const ZSTD_LEVEL: Readonly<Record<CompressionMode, number>> = { auto: 1, max: 11, off: 1 };
 
 const zstdDecompressAsync = promisify(zlib.zstdDecompress);
 

@@ -22,3 +22,4 @@ export function shortId(id: Id): string {
 }
 
 export const NULL_ID: Id = '0'.repeat(64);
+
