@@ -42,7 +42,7 @@ export async function openRepository(
   opts: { init?: boolean; compression?: CompressionMode; signal?: AbortSignal; env?: NodeJS.ProcessEnv },
 ): Promise<OpenedRepository> {
   const env = opts.env ?? process.env;
-  const storage = openStorage(settings.repository, {
+  const storage = await openStorage(settings.repository, {
     env,
     concurrency: settings.concurrency,
     caFile: settings.caFile,

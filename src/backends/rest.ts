@@ -5,19 +5,13 @@
  * Listing asks for protocol v2 (names with sizes); a v1 server answers with names only,
  * and each is then stat'ed, as restic does.
  */
+import { DEFAULT_REMOTE_CONNECTIONS } from './remote-connections.ts';
 import { BackendError, ChunkvaultError, concatBytes, DIR_OF, ErrorCode, isId, payloadParts, type Backend, type CallOptions, type FileInfo, type FileType, type Handle, type Payload } from '../engine/index.ts';
 import { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import { describeNetworkError, kindOfStatus, statusHint } from './http-status.ts';
 
 const API_V2 = 'application/vnd.x.restic.rest.v2';
-
-/**
- * Parallel requests when nobody says otherwise: restic's default for REST and S3. Five
- * 16 MiB pack uploads keep a gigabit link busy while chunking goes on, and hold at most
- * 80 MiB of packs in flight.
- */
-export const DEFAULT_REMOTE_CONNECTIONS = 5;
 
 export interface RestBackendOptions {
   /** The server URL without credentials: `http(s)://host:port/path/`. */

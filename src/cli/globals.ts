@@ -60,7 +60,7 @@ export async function readPassword(g: GlobalOptions, env: NodeJS.ProcessEnv): Pr
  * The repository's storage, with the metadata cache when `withCache` (and the environment
  * allows one); init creates the repository without one.
  */
-export function openCliStorage(g: GlobalOptions, env: NodeJS.ProcessEnv, { withCache }: { withCache: boolean }): OpenedStorage {
+export function openCliStorage(g: GlobalOptions, env: NodeJS.ProcessEnv, { withCache }: { withCache: boolean }): Promise<OpenedStorage> {
   const location = repositoryLocation(g, env);
   return openStorage(location, { ...storageOptions(env), metadataCacheDir: withCache ? metadataCacheDir(env) : undefined });
 }
@@ -97,7 +97,7 @@ export async function openRepository(
   env: NodeJS.ProcessEnv,
   opts: { compression?: CompressionMode; signal?: AbortSignal } = {},
 ): Promise<Repository> {
-  const { backend, metadataCache } = openCliStorage(g, env, { withCache: true });
+  const { backend, metadataCache } = await openCliStorage(g, env, { withCache: true });
   const repo = await Repository.open(backend, await readPassword(g, env), opts);
   // The cache is per repository id, known once the config is read. Without it the
   // command still works, downloading what it needs.

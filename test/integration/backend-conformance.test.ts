@@ -18,5 +18,5 @@ beforeAll(async () => {
 });
 
 describeBackendConformance('REST (rclone serve restic)', {
-  open: async () => openStorage(parseLocation(server.repository(`conformance-${randomBytes(6).toString('hex')}`), '/')).backend,
+  open: async () => (await openStorage(parseLocation(server.repository(`conformance-${randomBytes(6).toString('hex')}`), '/'))).backend,
 });

@@ -27,14 +27,14 @@ const PASSWORD = 'cache password';
 const FAST_KDF = { N: 16384, r: 8, p: 1 };
 
 /** The stack a run uses (openStorage's), with the counter right above the network so that it counts requests. */
-function openStack(url: URL, cacheDir?: string, connections?: number) {
-  const storage = openStorage(parseLocation(`rest:${url.href}`, '/'), { concurrency: connections, metadataCacheDir: cacheDir, countRequests: true });
+async function openStack(url: URL, cacheDir?: string, connections?: number) {
+  const storage = await openStorage(parseLocation(`rest:${url.href}`, '/'), { concurrency: connections, metadataCacheDir: cacheDir, countRequests: true });
   const backend: Backend = storage.backend;
   return { counting: storage.counting!, cached: storage.metadataCache, backend };
 }
 
 async function openRepo(url: URL, cacheDir?: string) {
-  const stack = openStack(url, cacheDir);
+  const stack = await openStack(url, cacheDir);
   const repo = await Repository.open(stack.backend, PASSWORD);
   await stack.cached?.attach(repo.id);
   stack.counting.reset();
@@ -72,7 +72,7 @@ describe('the metadata cache against a REST repository', () => {
     }
     // The run's shared server: this file's repository is its alone, and the counts are taken on our side.
     url = (await sharedRestServer()).repositoryUrl('metadata-cache');
-    await Repository.init(openStack(url).backend, PASSWORD, { kdf: FAST_KDF });
+    await Repository.init((await openStack(url)).backend, PASSWORD, { kdf: FAST_KDF });
     // A history of five backups: five index files and five snapshots to cache.
     for (let i = 0; i < 5; i++) {
       changeSource();
@@ -150,7 +150,7 @@ describe('the metadata cache against a REST repository', () => {
     expect(await first.cached!.cachedNames('snapshot')).toHaveLength(snapshots.length);
 
     // Another client (say, a forget) deletes the oldest snapshot.
-    const other = openStack(url);
+    const other = await openStack(url);
     const gone = snapshots[0]!.id;
     await other.backend.remove({ type: 'snapshot', name: gone });
     await other.backend.close();
@@ -210,7 +210,7 @@ describe('the metadata cache against a REST repository', () => {
     const runnerDir = (n: number) => path.join(dir, `runner-${n}`);
     async function actionRun(n: number, work: (repo: Repository) => Promise<unknown>) {
       // Each run on a fresh runner: an empty cache directory.
-      const { counting, cached } = openStack(url, runnerDir(n));
+      const { counting, cached } = await openStack(url, runnerDir(n));
       const session = new MetadataCacheSession(cached!, service);
       const repo = await Repository.open(session.backend, PASSWORD);
       await session.attach(repo.id);
@@ -269,7 +269,7 @@ describe('pack uploads over a slow REST server', () => {
 
   it('keeps the backend connection count of uploads in flight while chunking goes on', async () => {
     const connections = 5;
-    const { counting, backend } = openStack(new URL(`${server.url}repo/`), undefined, connections);
+    const { counting, backend } = await openStack(new URL(`${server.url}repo/`), undefined, connections);
     const repo = await Repository.init(backend, PASSWORD, { kdf: FAST_KDF });
     const started = Date.now();
     let archiveEndedMs = 0;

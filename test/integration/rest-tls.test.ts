@@ -38,7 +38,7 @@ describe('REST over TLS with a self-signed certificate', () => {
   });
 
   it('works when the certificate is given as the CA file', async () => {
-    const backend = openStorage(parseLocation(`rest:${server.url}trusted/`, dir), { caFile: certFile }).backend;
+    const backend = (await openStorage(parseLocation(`rest:${server.url}trusted/`, dir), { caFile: certFile })).backend;
     await backend.create();
     const data = randomBytes(100_000);
     const h = { type: 'data' as const, name: createHash('sha256').update(data).digest('hex') };
@@ -48,7 +48,7 @@ describe('REST over TLS with a self-signed certificate', () => {
   });
 
   it('fails at once without it, as permanent, pointing at the CA file option', async () => {
-    const backend = openStorage(parseLocation(`rest:${server.url}untrusted/`, dir), { retry: { maxAttempts: 5 } }).backend;
+    const backend = (await openStorage(parseLocation(`rest:${server.url}untrusted/`, dir), { retry: { maxAttempts: 5 } })).backend;
     const started = Date.now();
     const e = await backend.stat({ type: 'config', name: '' }).then(
       () => undefined,
@@ -62,8 +62,8 @@ describe('REST over TLS with a self-signed certificate', () => {
     await backend.close();
   });
 
-  it('names the CA file when it cannot be read', () => {
-    expect(() => openStorage(parseLocation(`rest:${server.url}x/`, dir), { caFile: path.join(dir, 'missing.pem') })).toThrow(
+  it('names the CA file when it cannot be read', async () => {
+    await expect(openStorage(parseLocation(`rest:${server.url}x/`, dir), { caFile: path.join(dir, 'missing.pem') })).rejects.toThrow(
       /cannot read the CA file .*missing\.pem/,
     );
   });

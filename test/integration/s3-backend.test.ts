@@ -323,11 +323,11 @@ describe('S3 backend specifics', () => {
     const bucket = freshBucket('unavailable');
     const raw = openS3(server.rest(bucket), options());
     let retries = 0;
-    const retrying = openStorage(parseLocation(`s3:${server.rest(bucket)}`, '/'), {
+    const retrying = (await openStorage(parseLocation(`s3:${server.rest(bucket)}`, '/'), {
       caFile: server.caFile,
       env: { AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey },
       retry: { initialDelayMs: 200, maxDelayMs: 1000, maxAttempts: 100, onRetry: () => retries++ },
-    }).backend;
+    })).backend;
     try {
       await raw.create();
       await server.stopObjectServer();

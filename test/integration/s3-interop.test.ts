@@ -59,16 +59,16 @@ describe('interop with restic 0.14 over S3 (Swift s3api, TLS)', () => {
     });
 
   /** chunkvault's backend for the same location, as the CLI and the action open it. */
-  const chunkvaultBackend = (bucket: string): Backend =>
-    openStorage(parseLocation(location(bucket), dir), {
+  const chunkvaultBackend = async (bucket: string): Promise<Backend> =>
+    (await openStorage(parseLocation(location(bucket), dir), {
       caFile: server.caFile,
       env: { AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey },
-    }).backend;
+    })).backend;
 
   it('restic check --read-data passes and restic restore gives the same bytes for what chunkvault wrote', async () => {
     // Arrange: chunkvault creates the bucket and the repository, and backs up the tree.
     const bucket = 'written-by-chunkvault';
-    const backend = chunkvaultBackend(bucket);
+    const backend = await chunkvaultBackend(bucket);
     let snapshotId: string;
     try {
       const repo = await Repository.init(backend, PASSWORD, { kdf: FAST_KDF });
@@ -98,7 +98,7 @@ describe('interop with restic 0.14 over S3 (Swift s3api, TLS)', () => {
     await runRestic(bucket, ['init']);
     await runRestic(bucket, ['backup', '--host', 'restic-host', source]);
 
-    const backend = chunkvaultBackend(bucket);
+    const backend = await chunkvaultBackend(bucket);
     try {
       const repo = await Repository.open(backend, PASSWORD);
       await repo.loadIndex();

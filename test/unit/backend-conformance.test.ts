@@ -27,6 +27,6 @@ describeBackendConformance('memory', {
 });
 
 describeBackendConformance('local', {
-  open: async () => openStorage(parseLocation(path.join(dir, randomBytes(6).toString('hex')), dir)).backend,
+  open: async () => (await openStorage(parseLocation(path.join(dir, randomBytes(6).toString('hex')), dir))).backend,
   teardown: async (backend) => removeDir(backend.localRoot),
 });

@@ -21,29 +21,29 @@ const rest = (url: string) => parseLocation(url, '/');
 const NO_WAIT: RetryTiming = { now: () => 0, sleep: async () => {}, random: () => 0 };
 
 describe('openStorage', () => {
-  it('opens REST and local backends wrapped for retries, showing no password', () => {
-    const remote = openStorage(rest('rest:https://user:secret@host.example:8000/repo'), { concurrency: 7 }).backend;
+  it('opens REST and local backends wrapped for retries, showing no password', async () => {
+    const remote = (await openStorage(rest('rest:https://user:secret@host.example:8000/repo'), { concurrency: 7 })).backend;
     expect(remote.location).toBe('rest:https://user:***@host.example:8000/repo/');
     expect(remote.connections).toBe(7);
-    const local = openStorage(parseLocation('relative/repo', '/work')).backend;
+    const local = (await openStorage(parseLocation('relative/repo', '/work'))).backend;
     expect(local.localRoot).toBe('/work/relative/repo');
-    expect(openStorage(rest('rest:http://h:1/')).backend.connections).toBe(5);
+    expect((await openStorage(rest('rest:http://h:1/'))).backend.connections).toBe(5);
   });
 
-  it('takes REST credentials from RESTIC_REST_USERNAME and RESTIC_REST_PASSWORD when the URL has none', () => {
-    const remote = openStorage(rest('rest:http://host:8000/'), { env: { RESTIC_REST_USERNAME: 'u', RESTIC_REST_PASSWORD: 'pw' } }).backend;
+  it('takes REST credentials from RESTIC_REST_USERNAME and RESTIC_REST_PASSWORD when the URL has none', async () => {
+    const remote = (await openStorage(rest('rest:http://host:8000/'), { env: { RESTIC_REST_USERNAME: 'u', RESTIC_REST_PASSWORD: 'pw' } })).backend;
     expect(remote.location).toBe('rest:http://u:***@host:8000/');
   });
 
-  it('refuses a concurrency that is not a whole number from 1 to 64', () => {
+  it('refuses a concurrency that is not a whole number from 1 to 64', async () => {
     for (const concurrency of [0, -1, 1.5, 65, Number.NaN]) {
-      expect(() => openStorage(rest('rest:http://h:1/'), { concurrency }), String(concurrency)).toThrow(
+      await expect(openStorage(rest('rest:http://h:1/'), { concurrency }), String(concurrency)).rejects.toThrow(
         expect.objectContaining({ code: ErrorCode.InvalidInput, message: expect.stringContaining('concurrency must be a whole number from 1 to 64') }),
       );
     }
   });
 
-  it('reads a written concurrency, and names where a bad one came from', () => {
+  it('reads a written concurrency, and names where a bad one came from', async () => {
     expect(parseConcurrency('8', 'CHUNKVAULT_CONCURRENCY')).toBe(8);
     for (const text of ['0', '65', '2.5', 'many', ' ']) {
       expect(() => parseConcurrency(text, 'CHUNKVAULT_CONCURRENCY'), text).toThrow(
@@ -52,18 +52,18 @@ describe('openStorage', () => {
     }
   });
 
-  it('refuses a CA file it cannot read, for REST and S3', () => {
+  it('refuses a CA file it cannot read, for REST and S3', async () => {
     const caFile = path.join('/nonexistent', 'ca.pem');
     const s3 = { accessKeyId: 'id', secretAccessKey: 'secret' };
     for (const location of ['rest:https://h:1/', 's3:https://h:1/bucket']) {
-      expect(() => openStorage(rest(location), { caFile, s3 }), location).toThrow(
+      await expect(openStorage(rest(location), { caFile, s3 }), location).rejects.toThrow(
         expect.objectContaining({ code: ErrorCode.InvalidInput, message: expect.stringContaining(`cannot read the CA file ${caFile}`) }),
       );
     }
   });
 
-  it('stacks plain → counting → retry → metadata cache, and hands out the layers callers use', () => {
-    const storage = openStorage(rest('rest:http://h:1/'), { countRequests: true, metadataCacheDir: '/tmp/cache' });
+  it('stacks plain → counting → retry → metadata cache, and hands out the layers callers use', async () => {
+    const storage = await openStorage(rest('rest:http://h:1/'), { countRequests: true, metadataCacheDir: '/tmp/cache' });
     const [plain, counting, retry, cache, ...more] = storage.layers;
     expect(plain).toBeInstanceOf(RestBackend);
     expect(counting).toBeInstanceOf(CountingBackend);
@@ -76,13 +76,13 @@ describe('openStorage', () => {
     expect(storage.metadataCache!.baseDir).toBe('/tmp/cache');
   });
 
-  it('always retries, counts only when asked, and never caches a local repository', () => {
-    const remote = openStorage(rest('rest:http://h:1/'));
+  it('always retries, counts only when asked, and never caches a local repository', async () => {
+    const remote = await openStorage(rest('rest:http://h:1/'));
     expect(remote.layers.map((l) => l.constructor)).toEqual([RestBackend, RetryBackend]);
     expect(remote.backend).toBe(remote.layers[1]);
     expect(remote.counting).toBeUndefined();
     expect(remote.metadataCache).toBeUndefined();
-    const local = openStorage(parseLocation('/srv/repo', '/'), { metadataCacheDir: '/tmp/cache' });
+    const local = await openStorage(parseLocation('/srv/repo', '/'), { metadataCacheDir: '/tmp/cache' });
     expect(local.layers.map((l) => l.constructor)).toEqual([LocalBackend, RetryBackend]);
     expect(local.metadataCache).toBeUndefined();
   });
@@ -109,7 +109,7 @@ describe('openStorage', () => {
 
     it('counts every attempt the retry layer makes: the counter sits below it', async () => {
       const retries: number[] = [];
-      const storage = openStorage(rest(url), { countRequests: true, retry: { timing: NO_WAIT, onRetry: (e) => retries.push(e.attempt) } });
+      const storage = await openStorage(rest(url), { countRequests: true, retry: { timing: NO_WAIT, onRetry: (e) => retries.push(e.attempt) } });
       const data = await storage.backend.load({ type: 'config', name: '' });
       expect(new TextDecoder().decode(data)).toBe('cfg');
       expect(retries).toEqual([1, 2]);
