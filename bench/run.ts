@@ -56,7 +56,7 @@ interface Job {
 }
 
 function env(repo: string): NodeJS.ProcessEnv {
-  return { ...process.env, RESTIC_REPOSITORY: repo, RESTIC_PASSWORD: PASSWORD, RESTIC_CACHE_DIR: path.join(WORK, 'restic-cache'), CHUNKVAULT_NO_CACHE: '1' };
+  return { ...process.env, RESTIC_REPOSITORY: repo, RESTIC_PASSWORD: PASSWORD, RESTIC_CACHE_DIR: path.join(WORK, 'restic-cache'), CHUNKVAULT_CACHE_DIR: path.join(WORK, 'chunkvault-cache') };
 }
 
 function command(tool: Tool): { file: string; prefix: string[] } {

@@ -1,5 +1,6 @@
 /** Runs the chunkvault CLI from source, on the Node that runs the tests (24). */
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 const CLI = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
@@ -17,7 +18,12 @@ export function runCli(args: string[], env: Record<string, string>, cwd?: string
     execFile(
       process.execPath,
       [CLI, ...args],
-      { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env }, maxBuffer: 64 * 1024 * 1024 },
+      // Caches go to a directory of the tests', not the user's ~/.cache, unless a test names one.
+      {
+        cwd,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', CHUNKVAULT_CACHE_DIR: path.join(tmpdir(), 'chunkvault-test-cache'), ...env },
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ stdout, stderr, code, ...(error?.signal ? { signal: error.signal } : {}) });

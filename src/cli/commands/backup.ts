@@ -150,6 +150,8 @@ function summaryJson(r: BackupResult): Record<string, unknown> {
     bytes_added: s.bytesAdded,
     total_files_processed: s.filesNew + s.filesChanged + s.filesUnmodified,
     total_bytes_processed: s.bytesProcessed,
+    /** chunkvault's own: bytes matched to stored blobs by hash instead of being chunked. */
+    bytes_verified: s.bytesVerified,
     total_duration: s.durationMs / 1000,
     snapshot_id: r.snapshotId,
     parent_id: r.parentId ?? null,
