@@ -1,11 +1,13 @@
 /**
  * Turns a byte stream (a file, or a dump command's output) into the content list of a
  * file node: chunk it, hash each chunk, hand new chunks to the BlobSaver. Memory per
- * stream is one read block plus one partial chunk (at most 8 MiB), whatever its length.
+ * stream is one read block, one partial chunk and the chunks being hashed (each at most
+ * 8 MiB), whatever its length.
  */
 import { chunkStream } from '../chunker/index.ts';
 import { throwIfAborted } from '../errors.ts';
-import { idOf, type Id } from '../format/id.ts';
+import { sharedBlobEncoderPool, type HashedBlob } from '../blob-codec/encoder-pool.ts';
+import type { Id } from '../format/id.ts';
 import type { BlobSaver } from '../repository/blob-saver.ts';
 import { readAt } from './fs-calls.ts';
 
@@ -25,7 +27,7 @@ export async function saveContent(
   source: AsyncIterable<Uint8Array>,
   polynomial: bigint,
   saver: BlobSaver,
-  opts: { signal?: AbortSignal; onBytes?: (n: number) => void; digest?: { update(block: Uint8Array): void } } = {},
+  opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {},
 ): Promise<SavedContent> {
   const content: Id[] = [];
   let size = 0;
@@ -33,18 +35,62 @@ export async function saveContent(
     for await (const block of source) {
       throwIfAborted(opts.signal);
       size += block.byteLength;
-      opts.digest?.update(block);
       yield block;
       opts.onBytes?.(block.byteLength);
     }
   }
-  // Each chunk has its own exactly-sized memory: the saver may move it to a worker thread.
-  for await (const chunk of chunkStream(counted(), polynomial)) {
-    const id = idOf(chunk);
-    content.push(id);
-    await saver.save('data', chunk, id);
+  const chunks = new ChunkSaver(saver, content);
+  try {
+    for await (const chunk of chunkStream(counted(), polynomial)) await chunks.add(chunk);
+    await chunks.finish();
+  } finally {
+    await chunks.settle();
   }
   return { content, size };
+}
+
+/** Chunks whose ids are being computed on the encoder workers at once, per stream. */
+const HASHES_IN_FLIGHT = 3;
+
+/**
+ * Saves chunks in order, their ids computed on the encoder pool's workers while the
+ * caller chunks on: SHA-256 then runs beside the chunker, on the other core, instead of
+ * after it on this thread. Each chunk must own its memory (chunkStream's do): it moves
+ * to a worker and back without a copy.
+ */
+export class ChunkSaver {
+  readonly #saver: BlobSaver;
+  readonly #content: Id[];
+  readonly #pool = sharedBlobEncoderPool();
+  readonly #hashing: Promise<HashedBlob>[] = [];
+
+  /** Appends each chunk's id to `content`, in order. */
+  constructor(saver: BlobSaver, content: Id[]) {
+    this.#saver = saver;
+    this.#content = content;
+  }
+
+  /** Starts hashing a chunk; waits for the oldest when enough are in flight. */
+  async add(chunk: Uint8Array): Promise<void> {
+    this.#hashing.push(this.#pool.hash(chunk));
+    if (this.#hashing.length >= HASHES_IN_FLIGHT) await this.#takeOldest();
+  }
+
+  /** Saves every chunk added. */
+  async finish(): Promise<void> {
+    while (this.#hashing.length > 0) await this.#takeOldest();
+  }
+
+  /** After a failure: lets hashes still running end, so that none rejects unobserved. */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.#hashing.splice(0));
+  }
+
+  async #takeOldest(): Promise<void> {
+    const { id, data } = await this.#hashing.shift()!;
+    this.#content.push(id);
+    await this.#saver.save('data', data, id);
+  }
 }
 
 /**

@@ -16,14 +16,17 @@
  * chunker runs from the mismatched piece's start until it cuts at an old cut again, where
  * checking resumes. A file changed in a few places is chunked only around the changes.
  */
-import { createHash } from 'node:crypto';
 import { chunkStream, MAX_CHUNK_SIZE } from '../chunker/index.ts';
 import { throwIfAborted } from '../errors.ts';
-import { idOf, type Id } from '../format/id.ts';
+import { sharedBlobEncoderPool, type HashedBlob } from '../blob-codec/encoder-pool.ts';
+import type { Id } from '../format/id.ts';
 import type { BlobSaver } from '../repository/blob-saver.ts';
 import { plaintextLength, type MasterIndex } from '../repository/master-index.ts';
-import { readBlocks, type SavedContent } from './content-saver.ts';
+import { ChunkSaver, readBlocks, type SavedContent } from './content-saver.ts';
 import { readAt } from './fs-calls.ts';
+
+/** Bytes of blobs read and hashed ahead of the one being compared, per file (at least two blobs). */
+const VERIFY_AHEAD_BYTES = 12 * 1024 * 1024;
 
 /** A candidate content list with each blob's plaintext length. */
 export interface KnownContent {
@@ -76,7 +79,9 @@ export async function saveFileContent(
   let verifiedBytes = 0;
   /** Set while the content list ends with the old file's last blob: valid only at end of file. */
   let endsWithOldLast = false;
-  let buffers: [Buffer, Buffer] | undefined;
+  /** Read buffers not in use, kept for the next blobs. */
+  const spare: Buffer[] = [];
+  const pool = sharedBlobEncoderPool();
 
   for (;;) {
     throwIfAborted(opts.signal);
@@ -101,46 +106,69 @@ export async function saveFileContent(
    */
   async function verifyRun(first: number): Promise<'end' | 'mismatch'> {
     const k = known!;
-    // Two buffers: the next blob's bytes are read while the current one is hashed.
-    buffers ??= [Buffer.allocUnsafeSlow(maxLength), Buffer.allocUnsafeSlow(maxLength)];
-    const bufs = buffers;
-    const readPiece = (i: number, at: number) => readFully(fd, bufs[i & 1]!, k.lengths[i]!, at);
-    let next: Promise<number> | undefined = readPiece(first, position);
-    try {
-      for (let i = first; i <= last; i++) {
-        throwIfAborted(opts.signal);
+    // Blobs are read and hashed (on the encoder pool's workers, so on both cores) a few
+    // ahead of the one being compared; their buffers go round between reads and hashes.
+    const depth = Math.max(2, Math.min(4, Math.floor(VERIFY_AHEAD_BYTES / maxLength)));
+    const ahead: { i: number; result: Promise<HashedBlob | undefined> }[] = [];
+    let nextPiece = first;
+    let nextAt = position;
+    const refill = () => {
+      while (ahead.length < depth && nextPiece <= last) {
+        const i = nextPiece++;
         const length = k.lengths[i]!;
-        const got = await next!;
-        next = i < last ? readPiece(i + 1, position + length) : undefined;
-        opts.onBytes?.(got);
-        if (got !== length) return 'mismatch';
-        const bytes = bufs[i & 1]!.subarray(0, length);
+        const at = nextAt;
+        nextAt += length;
+        const buffer = spare.pop() ?? Buffer.allocUnsafeSlow(maxLength);
+        const result = readFully(fd, buffer, length, at).then((got) => {
+          opts.onBytes?.(got);
+          return got === length ? pool.hash(buffer, length) : undefined;
+        });
+        ahead.push({ i, result });
+      }
+    };
+    try {
+      refill();
+      while (ahead.length > 0) {
+        throwIfAborted(opts.signal);
+        const { i, result } = ahead.shift()!;
+        const hashed = await result;
+        if (!hashed) return 'mismatch';
+        const length = k.lengths[i]!;
         const id = k.ids[i]!;
-        if (createHash('sha256').update(bytes).digest('hex') !== id) return 'mismatch';
+        if (hashed.id !== id) return 'mismatch';
         // Usually in the index already; if not (pruned meanwhile), these bytes are the blob.
-        if (!saver.known('data', id)) await saver.save('data', new Uint8Array(bytes), id);
+        if (!saver.known('data', id)) await saver.save('data', hashed.data.slice(0, length), id);
+        spare.push(Buffer.from(hashed.data.buffer, hashed.data.byteOffset, hashed.data.byteLength));
         content.push(id);
         position += length;
         verifiedBytes += length;
+        refill();
       }
     } finally {
-      // A read started for a blob that will not be checked must end before the buffer is reused.
-      await next?.catch(() => {});
+      // Reads and hashes started for blobs that will not be compared must end first.
+      await Promise.allSettled(ahead.splice(0).map((a) => a.result));
     }
     endsWithOldLast = true;
-    return (await readAt(fd, bufs[0]!, 1, position)) === 0 ? 'end' : 'mismatch';
+    return (await readAt(fd, Buffer.allocUnsafe(1), 1, position)) === 0 ? 'end' : 'mismatch';
   }
 
   /** Chunks from `from` until a cut lands on an old blob's start (false) or the file ends (true). */
   async function chunkFrom(from: number): Promise<boolean> {
-    for await (const chunk of chunkStream(countedBlocks(from), polynomial)) {
-      const id = idOf(chunk);
-      content.push(id);
-      await saver.save('data', chunk, id);
-      position += chunk.byteLength;
-      if (starts.has(position)) return false;
+    const chunks = new ChunkSaver(saver, content);
+    try {
+      for await (const chunk of chunkStream(countedBlocks(from), polynomial)) {
+        position += chunk.byteLength;
+        await chunks.add(chunk);
+        if (starts.has(position)) {
+          await chunks.finish();
+          return false;
+        }
+      }
+      await chunks.finish();
+      return true;
+    } finally {
+      await chunks.settle();
     }
-    return true;
   }
 
   async function* countedBlocks(from: number): AsyncGenerator<Uint8Array> {

@@ -1,7 +1,8 @@
 /**
  * Compression and encryption of blobs on worker threads (encode-worker.ts, with the
  * codec's `encryptBlob`), so that both cores do the heavy work while the main thread
- * reads, chunks and hashes. The main thread then writes the Poly1305-AES MAC into the
+ * reads and chunks; the same workers compute blob ids (`hash`), so that SHA-256 runs
+ * beside the chunker instead of after it. The main thread then writes the Poly1305-AES MAC into the
  * returned buffer (`finishSealedBlob`): the WebAssembly MAC stays in one place, and the
  * buffer is never copied again.
  *
@@ -14,15 +15,27 @@ import { Worker } from 'node:worker_threads';
 import type { BlobStoreOptions } from './codec-core.ts';
 import { ownsItsMemory, WORKER_LIMITS, workerUrl } from '../support/worker-threads.ts';
 
-/** One message to a worker: blobs that share a key. */
+/** One message to a worker: blobs to encode (all with the batch's key) and blobs to hash. */
 export interface EncodeBatch {
   batch: number;
-  key: Uint8Array;
-  jobs: ({ data: Uint8Array } & BlobStoreOptions)[];
+  key: Uint8Array | undefined;
+  jobs: WorkerJob[];
 }
 
+/** Encode `data`, or (with `hashLength`) hash its first `hashLength` bytes and send it back. */
+export type WorkerJob = { data: Uint8Array; hashLength?: number } & BlobStoreOptions;
+
 /** A worker's answer for one blob. */
-export type EncodeResult = { framed: Uint8Array; compressed: boolean; error?: undefined } | { error: string; framed?: undefined };
+export type EncodeResult =
+  | { framed: Uint8Array; compressed: boolean; error?: undefined; id?: undefined }
+  | { id: string; data: Uint8Array; error?: undefined; framed?: undefined }
+  | { error: string; framed?: undefined; id?: undefined };
+
+/** A blob id computed by a worker, with the buffer it was computed from, which moved there and back. */
+export interface HashedBlob {
+  id: string;
+  data: Uint8Array;
+}
 
 /** A batch is sent when it holds this many bytes, or at the end of the current tick. */
 const BATCH_BYTES = 512 * 1024;
@@ -41,12 +54,9 @@ export interface EncodedBlob {
   compressed: boolean;
 }
 
-interface Job {
-  data: Uint8Array;
-  opts: EncodeOptions;
-  resolve: (r: EncodedBlob) => void;
-  reject: (e: Error) => void;
-}
+type Job =
+  | { kind: 'encode'; data: Uint8Array; opts: EncodeOptions; resolve: (r: EncodedBlob) => void; reject: (e: Error) => void }
+  | { kind: 'hash'; data: Uint8Array; length: number; resolve: (r: HashedBlob) => void; reject: (e: Error) => void };
 
 interface PoolWorker {
   worker: Worker;
@@ -61,6 +71,8 @@ export class BlobEncoderPool {
   readonly #queue: Job[][] = [];
   readonly #pending = new Map<number, Job[]>();
   #open: Job[] = [];
+  /** The key of the encode jobs in the open batch: a batch carries one. */
+  #openKey: Uint8Array | undefined;
   #openBytes = 0;
   #pumpScheduled = false;
   #nextBatch = 0;
@@ -77,24 +89,39 @@ export class BlobEncoderPool {
   encode(data: Uint8Array, opts: EncodeOptions): Promise<EncodedBlob> {
     return new Promise((resolve, reject) => {
       // One batch shares one key: start a new batch when the key changes.
-      if (this.#open.length > 0 && this.#open[0]!.opts.encryptKey !== opts.encryptKey) this.#sealOpen();
-      this.#open.push({ data, opts, resolve, reject });
-      this.#openBytes += data.byteLength;
-      if (this.#openBytes >= BATCH_BYTES) this.#sealOpen();
-      if (!this.#pumpScheduled) {
-        this.#pumpScheduled = true;
-        setImmediate(() => {
-          this.#pumpScheduled = false;
-          this.#pump();
-        });
-      }
+      if (this.#openKey !== undefined && this.#openKey !== opts.encryptKey) this.#sealOpen();
+      this.#openKey = opts.encryptKey;
+      this.#add({ kind: 'encode', data, opts, resolve, reject });
     });
+  }
+
+  /**
+   * The SHA-256 (blob id) of `data`'s first `length` bytes, computed on a worker. `data`
+   * moves there and back when it owns its memory (else it is copied): the caller gets it
+   * back with the id and must not touch it meanwhile.
+   */
+  hash(data: Uint8Array, length = data.byteLength): Promise<HashedBlob> {
+    return new Promise((resolve, reject) => this.#add({ kind: 'hash', data, length, resolve, reject }));
+  }
+
+  #add(job: Job): void {
+    this.#open.push(job);
+    this.#openBytes += job.kind === 'hash' ? job.length : job.data.byteLength;
+    if (this.#openBytes >= BATCH_BYTES) this.#sealOpen();
+    if (!this.#pumpScheduled) {
+      this.#pumpScheduled = true;
+      setImmediate(() => {
+        this.#pumpScheduled = false;
+        this.#pump();
+      });
+    }
   }
 
   #sealOpen(): void {
     if (this.#open.length === 0) return;
     this.#queue.push(this.#open);
     this.#open = [];
+    this.#openKey = undefined;
     this.#openBytes = 0;
   }
 
@@ -119,8 +146,10 @@ export class BlobEncoderPool {
       for (const j of jobs) if (ownsItsMemory(j.data) && !transfer.includes(j.data.buffer as ArrayBuffer)) transfer.push(j.data.buffer as ArrayBuffer);
       const message: EncodeBatch = {
         batch,
-        key: jobs[0]!.opts.encryptKey,
-        jobs: jobs.map((j) => ({ data: j.data, level: j.opts.level, rawIfLarger: j.opts.rawIfLarger })),
+        key: jobs.find((j) => j.kind === 'encode')?.opts.encryptKey,
+        jobs: jobs.map((j) =>
+          j.kind === 'hash' ? { data: j.data, hashLength: j.length, level: 0, rawIfLarger: false } : { data: j.data, level: j.opts.level, rawIfLarger: j.opts.rawIfLarger },
+        ),
       };
       target.worker.postMessage(message, transfer);
     }
@@ -144,8 +173,9 @@ export class BlobEncoderPool {
       if (--entry.inFlight === 0) worker.unref();
       jobs.forEach((job, i) => {
         const r = results[i];
-        if (r?.framed) job.resolve({ framed: r.framed, compressed: r.compressed });
-        else job.reject(new Error(`encoding a blob failed: ${r?.error ?? 'no result'}`));
+        if (job.kind === 'encode' && r?.framed) job.resolve({ framed: r.framed, compressed: r.compressed });
+        else if (job.kind === 'hash' && r?.id !== undefined) job.resolve({ id: r.id, data: r.data });
+        else job.reject(new Error(`${job.kind === 'hash' ? 'hashing' : 'encoding'} a blob failed: ${r?.error ?? 'no result'}`));
       });
       this.#pump();
     });
