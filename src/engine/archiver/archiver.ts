@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { Semaphore } from '../support/concurrency.ts';
 import { ChunkvaultError, ErrorCode, errorMessage, isChunkvaultError, throwIfAborted } from '../errors.ts';
 import { goModeFromUnix, nodeTypeFromUnix, serializeTree, type TreeNode } from '../format/index.ts';
+import { sharedBlobEncoderPool } from '../blob-codec/encoder-pool.ts';
 import { idOf, type Id } from '../format/id.ts';
 import type { BlobSaver } from '../repository/blob-saver.ts';
 import type { Repository } from '../repository/repository.ts';
@@ -21,7 +22,7 @@ import { READ_BLOCK_BYTES, saveContent, type SavedContent } from './content-save
 import { headDigest, HEAD_BYTES, type ContentCache } from './content-cache.ts';
 import { knownContent, saveFileContent } from './file-content.ts';
 import type { ExcludeFn } from './exclude.ts';
-import { closeFd, lstat, openRegularFile, readAt, readSync, readdirWithTypes, readlinkRaw, statFollowing } from './fs-calls.ts';
+import { closeFd, lstat, openRegularFile, readAt, readdirWithTypes, readlinkRaw, statFollowing } from './fs-calls.ts';
 import { OwnerNames } from './owners.ts';
 
 export interface ArchiveProgress {
@@ -98,6 +99,7 @@ export class Archiver {
   #failure: unknown;
   readonly #readBudget: Semaphore;
   readonly #owners = new OwnerNames();
+  readonly #pool = sharedBlobEncoderPool();
   readonly #exclude: ExcludeFn;
 
   constructor(repo: Repository, saver: BlobSaver, opts: ArchiverOptions = {}) {
@@ -301,8 +303,12 @@ export class Archiver {
     const budget = await this.#readBudget.acquire(Math.min(size + 1, READ_BLOCK_BYTES + MAX_CHUNK_SIZE));
     let fd: number | undefined;
     try {
-      fd = await openRegularFile(absolutePath, stat.ino);
-      const saved = (size < MIN_CHUNK_SIZE ? await this.#smallFileContent(fd, size) : undefined) ?? (await this.#largeFileContent(fd, size, parentNode));
+      let saved = size < MIN_CHUNK_SIZE ? await this.#smallFileContent(absolutePath, stat.ino, size) : undefined;
+      if (saved === null) return undefined; // reported
+      if (!saved) {
+        fd = await openRegularFile(absolutePath, stat.ino);
+        saved = await this.#fileContent(fd, size, parentNode);
+      }
       node.content = saved.content;
       if (saved.size > 0) node.size = saved.size;
       else delete node.size;
@@ -327,7 +333,7 @@ export class Archiver {
    * entry for this size and first 64 KiB, else the parent's node (a file grown or shrunk
    * at its end still matches up to the change).
    */
-  async #largeFileContent(fd: number, size: number, parentNode: TreeNode | undefined): Promise<SavedContent> {
+  async #fileContent(fd: number, size: number, parentNode: TreeNode | undefined): Promise<SavedContent> {
     const cache = this.#opts.contentCache;
     const parentContent = parentNode?.type === 'file' ? parentNode.content : undefined;
     let head: Buffer | undefined;
@@ -351,28 +357,26 @@ export class Archiver {
   }
 
   /**
-   * A file smaller than the chunker's minimum is one chunk: read it with one call into
-   * its own buffer and save that, skipping the streaming machinery. Returns undefined when
-   * the file turned out larger than its stat said (it is growing): the caller streams it.
+   * A file smaller than the chunker's minimum is one blob, named by the SHA-256 of its
+   * bytes: an encoder worker opens, checks, reads and hashes it (pool.readSmallFile), so
+   * that these system calls and the hash run on both cores rather than on this thread.
+   * Null when it could not be read (reported); undefined when it turned out larger than
+   * its stat said (it is growing): the caller streams it.
    */
-  async #smallFileContent(fd: number, size: number): Promise<SavedContent | undefined> {
-    const buffer = new Uint8Array(Buffer.allocUnsafeSlow(size + 1).buffer);
-    let n = 0;
-    // Until the end, or past the size stat gave: a read may return less than asked (on
-    // network and FUSE file systems) without the file having ended.
-    for (;;) {
-      const got = readSync(fd, buffer.subarray(n), size + 1 - n, n);
-      n += got;
-      if (got === 0 || n >= size) break;
+  async #smallFileContent(absolutePath: string | Buffer, inode: bigint, size: number): Promise<SavedContent | null | undefined> {
+    const pathBytes = typeof absolutePath === 'string' ? Buffer.from(absolutePath) : absolutePath;
+    const read = await this.#pool.readSmallFile(pathBytes, inode, size);
+    if (!read.ok) {
+      if (read.grown) return undefined;
+      this.#fail(absolutePath, read.message);
+      return null;
     }
-    if (n > size) return undefined;
-    this.progress.bytesRead += n;
-    this.progress.bytesProcessed += n;
-    if (n === 0) return { content: [], size: 0 };
-    const chunk = buffer.subarray(0, n);
-    const id = idOf(chunk);
-    await this.#saver.save('data', chunk, id);
-    return { content: [id], size: n };
+    const { id, data } = read.blob;
+    this.progress.bytesRead += data.byteLength;
+    this.progress.bytesProcessed += data.byteLength;
+    if (data.byteLength === 0) return { content: [], size: 0 };
+    await this.#saver.save('data', data, id);
+    return { content: [id], size: data.byteLength };
   }
 
   /** restic's change test, plus: every blob of the old content must still exist. */

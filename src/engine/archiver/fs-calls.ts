@@ -55,7 +55,3 @@ export function readAt(fd: number, buffer: Uint8Array, length: number, position:
     fs.read(fd, buffer, 0, length, position, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead)));
   });
 }
-
-export function readSync(fd: number, buffer: Uint8Array, length: number, position: number): number {
-  return fs.readSync(fd, buffer, 0, length, position);
-}

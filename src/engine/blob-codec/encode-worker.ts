@@ -5,6 +5,7 @@
  * isolate for a late collection.
  */
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import { isMarkedAsUntransferable, parentPort } from 'node:worker_threads';
 import { errorMessage } from '../errors.ts';
 import { encryptBlob } from './codec-core.ts';
@@ -13,8 +14,15 @@ import type { EncodeBatch, EncodeResult } from './encoder-pool.ts';
 parentPort!.on('message', ({ batch, key, jobs }: EncodeBatch) => {
   const results: EncodeResult[] = [];
   const transfer: ArrayBuffer[] = [];
-  for (const { data, level, rawIfLarger, hashLength } of jobs) {
+  for (const { data, level, rawIfLarger, hashLength, readPath, readInode, readSize } of jobs) {
     try {
+      if (readPath !== undefined) {
+        const result = readSmallFile(readPath, readInode!, readSize!);
+        results.push(result);
+        if (result.id !== undefined) transfer.push(result.data.buffer as ArrayBuffer);
+        continue;
+      }
+      if (!data) throw new Error('no data');
       if (hashLength !== undefined) {
         results.push({ id: createHash('sha256').update(data.subarray(0, hashLength)).digest('hex'), data });
         const input = data.buffer as ArrayBuffer;
@@ -33,3 +41,38 @@ parentPort!.on('message', ({ batch, key, jobs }: EncodeBatch) => {
   }
   parentPort!.postMessage({ batch, results }, transfer);
 });
+
+const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
+
+/**
+ * The archiver's small-file read, on this thread: open without following a symlink or
+ * blocking on a FIFO, refuse anything that is no longer the regular file lstat saw, read
+ * exactly `size` bytes (a file that holds more is `grown`: the caller streams it), hash.
+ */
+function readSmallFile(pathBytes: Uint8Array, inode: bigint, size: number): EncodeResult {
+  let fd: number;
+  try {
+    fd = fs.openSync(Buffer.from(pathBytes.buffer, pathBytes.byteOffset, pathBytes.byteLength), OPEN_FLAGS);
+  } catch (e) {
+    return { error: errorMessage(e), fileError: true };
+  }
+  try {
+    const st = fs.fstatSync(fd, { bigint: true });
+    if (!st.isFile() || st.ino !== inode) return { error: 'changed while being backed up (no longer the same regular file)', fileError: true };
+    const data = new Uint8Array(size);
+    let n = 0;
+    // Short reads happen on network and FUSE file systems without the file having ended.
+    while (n < size) {
+      const got = fs.readSync(fd, data, n, size - n, n);
+      if (got === 0) break;
+      n += got;
+    }
+    if (n < size) return { id: createHash('sha256').update(data.subarray(0, n)).digest('hex'), data: data.slice(0, n) };
+    if (fs.readSync(fd, Buffer.alloc(1), 0, 1, n) > 0) return { error: 'grown', grown: true };
+    return { id: createHash('sha256').update(data).digest('hex'), data };
+  } catch (e) {
+    return { error: errorMessage(e), fileError: true };
+  } finally {
+    fs.closeSync(fd);
+  }
+}

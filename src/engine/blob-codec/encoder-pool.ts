@@ -22,20 +22,30 @@ export interface EncodeBatch {
   jobs: WorkerJob[];
 }
 
-/** Encode `data`, or (with `hashLength`) hash its first `hashLength` bytes and send it back. */
-export type WorkerJob = { data: Uint8Array; hashLength?: number } & BlobStoreOptions;
+/**
+ * Encode `data`; or (with `hashLength`) hash its first `hashLength` bytes and send it back;
+ * or (with `readPath`) read the small regular file at that path, which must still be inode
+ * `readInode` of `readSize` bytes, and send back its bytes and id.
+ */
+export type WorkerJob = { data: Uint8Array | undefined; hashLength?: number; readPath?: Uint8Array; readInode?: bigint; readSize?: number } & BlobStoreOptions;
 
 /** A worker's answer for one blob. */
 export type EncodeResult =
   | { framed: Uint8Array; compressed: boolean; error?: undefined; id?: undefined }
   | { id: string; data: Uint8Array; error?: undefined; framed?: undefined }
-  | { error: string; framed?: undefined; id?: undefined };
+  | { error: string; framed?: undefined; id?: undefined; fileError?: boolean; grown?: boolean };
 
 /** A blob id computed by a worker, with the buffer it was computed from, which moved there and back. */
 export interface HashedBlob {
   id: string;
   data: Uint8Array;
 }
+
+/**
+ * A small file read by a worker: its bytes and id; or the file system's error; or `grown`
+ * when it held more than the size asked for (the caller then reads it as a stream).
+ */
+export type ReadFileResult = { ok: true; blob: HashedBlob } | { ok: false; grown: true } | { ok: false; grown?: false; message: string };
 
 /** A batch is sent when it holds this many bytes, or at the end of the current tick. */
 const BATCH_BYTES = 512 * 1024;
@@ -56,7 +66,8 @@ export interface EncodedBlob {
 
 type Job =
   | { kind: 'encode'; data: Uint8Array; opts: EncodeOptions; resolve: (r: EncodedBlob) => void; reject: (e: Error) => void }
-  | { kind: 'hash'; data: Uint8Array; length: number; resolve: (r: HashedBlob) => void; reject: (e: Error) => void };
+  | { kind: 'hash'; data: Uint8Array; length: number; resolve: (r: HashedBlob) => void; reject: (e: Error) => void }
+  | { kind: 'read'; path: Uint8Array; inode: bigint; size: number; resolve: (r: ReadFileResult) => void; reject: (e: Error) => void };
 
 interface PoolWorker {
   worker: Worker;
@@ -104,9 +115,18 @@ export class BlobEncoderPool {
     return new Promise((resolve, reject) => this.#add({ kind: 'hash', data, length, resolve, reject }));
   }
 
+  /**
+   * Reads a small regular file on a worker (open, check, read, close and SHA-256 there, off
+   * this thread): its open refuses a symlink and does not block on a FIFO, and a file that
+   * is no longer inode `inode` is refused, as the archiver's own open does (fs-calls.ts).
+   */
+  readSmallFile(path: Uint8Array, inode: bigint, size: number): Promise<ReadFileResult> {
+    return new Promise((resolve, reject) => this.#add({ kind: 'read', path, inode, size, resolve, reject }));
+  }
+
   #add(job: Job): void {
     this.#open.push(job);
-    this.#openBytes += job.kind === 'hash' ? job.length : job.data.byteLength;
+    this.#openBytes += job.kind === 'hash' ? job.length : job.kind === 'read' ? job.size + 256 : job.data.byteLength;
     if (this.#openBytes >= BATCH_BYTES) this.#sealOpen();
     if (!this.#pumpScheduled) {
       this.#pumpScheduled = true;
@@ -143,13 +163,17 @@ export class BlobEncoderPool {
       // A worker with work keeps the process alive; an idle one does not.
       if (target.inFlight++ === 0) target.worker.ref();
       const transfer: ArrayBuffer[] = [];
-      for (const j of jobs) if (ownsItsMemory(j.data) && !transfer.includes(j.data.buffer as ArrayBuffer)) transfer.push(j.data.buffer as ArrayBuffer);
+      for (const j of jobs) {
+        if (j.kind !== 'read' && ownsItsMemory(j.data) && !transfer.includes(j.data.buffer as ArrayBuffer)) transfer.push(j.data.buffer as ArrayBuffer);
+      }
       const message: EncodeBatch = {
         batch,
         key: jobs.find((j) => j.kind === 'encode')?.opts.encryptKey,
-        jobs: jobs.map((j) =>
-          j.kind === 'hash' ? { data: j.data, hashLength: j.length, level: 0, rawIfLarger: false } : { data: j.data, level: j.opts.level, rawIfLarger: j.opts.rawIfLarger },
-        ),
+        jobs: jobs.map((j): WorkerJob => {
+          if (j.kind === 'hash') return { data: j.data, hashLength: j.length, level: 0, rawIfLarger: false };
+          if (j.kind === 'read') return { data: undefined, readPath: j.path, readInode: j.inode, readSize: j.size, level: 0, rawIfLarger: false };
+          return { data: j.data, level: j.opts.level, rawIfLarger: j.opts.rawIfLarger };
+        }),
       };
       target.worker.postMessage(message, transfer);
     }
@@ -175,7 +199,10 @@ export class BlobEncoderPool {
         const r = results[i];
         if (job.kind === 'encode' && r?.framed) job.resolve({ framed: r.framed, compressed: r.compressed });
         else if (job.kind === 'hash' && r?.id !== undefined) job.resolve({ id: r.id, data: r.data });
-        else job.reject(new Error(`${job.kind === 'hash' ? 'hashing' : 'encoding'} a blob failed: ${r?.error ?? 'no result'}`));
+        else if (job.kind === 'read' && r?.id !== undefined) job.resolve({ ok: true, blob: { id: r.id, data: r.data } });
+        else if (job.kind === 'read' && r?.error !== undefined && r.grown) job.resolve({ ok: false, grown: true });
+        else if (job.kind === 'read' && r?.error !== undefined && r.fileError) job.resolve({ ok: false, message: r.error });
+        else job.reject(new Error(`${job.kind === 'encode' ? 'encoding' : job.kind === 'hash' ? 'hashing' : 'reading'} a blob failed: ${r?.error ?? 'no result'}`));
       });
       this.#pump();
     });
