@@ -102,13 +102,9 @@ export class ContentCache {
       if (at + blobs * ID_BYTES > bytes.length) return ContentCache.empty();
       const content: Id[] = [];
       for (let b = 0; b < blobs; b++, at += ID_BYTES) content.push(bytes.toString('hex', at, at + ID_BYTES));
-      cache.#put(keyOf(digest, size), { size, content, lastUsed });
+      cache.#entries.set(keyOf(digest, size), { size, content, lastUsed });
     }
     return cache;
-  }
-
-  #put(key: string, entry: Entry): void {
-    this.#entries.set(key, entry);
   }
 
   get size(): number {
@@ -129,7 +125,7 @@ export class ContentCache {
 
   /** Records a file's blob list after it was backed up. */
   record(head: Buffer, size: number, content: readonly Id[]): void {
-    this.#put(keyOf(head.toString('hex'), size), { size, content: [...content], lastUsed: this.#generation });
+    this.#entries.set(keyOf(head.toString('hex'), size), { size, content: [...content], lastUsed: this.#generation });
     this.stats.recorded++;
   }
 

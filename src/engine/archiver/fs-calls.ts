@@ -26,6 +26,11 @@ const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.
  * under this name.
  */
 export async function openRegularFile(p: fs.PathLike, expectedInode: bigint): Promise<number> {
+  return openRegularFileSync(p, expectedInode);
+}
+
+/** openRegularFile on the calling thread: the encoder workers read small files with it. */
+export function openRegularFileSync(p: fs.PathLike, expectedInode: bigint): number {
   const fd = fs.openSync(p, OPEN_FLAGS);
   try {
     const st = fs.fstatSync(fd, { bigint: true });

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { isMarkedAsUntransferable, parentPort } from 'node:worker_threads';
+import { openRegularFileSync } from '../archiver/fs-calls.ts';
 import { errorMessage } from '../errors.ts';
 import { encryptBlob } from './codec-core.ts';
 import type { EncodeBatch, EncodeResult } from './encoder-pool.ts';
@@ -42,23 +43,19 @@ parentPort!.on('message', ({ batch, key, jobs }: EncodeBatch) => {
   parentPort!.postMessage({ batch, results }, transfer);
 });
 
-const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
-
 /**
- * The archiver's small-file read, on this thread: open without following a symlink or
- * blocking on a FIFO, refuse anything that is no longer the regular file lstat saw, read
+ * The archiver's small-file read, on this thread: open as the archiver does (no symlink
+ * followed, no FIFO waited on, nothing but the regular file lstat saw), read
  * exactly `size` bytes (a file that holds more is `grown`: the caller streams it), hash.
  */
 function readSmallFile(pathBytes: Uint8Array, inode: bigint, size: number): EncodeResult {
   let fd: number;
   try {
-    fd = fs.openSync(Buffer.from(pathBytes.buffer, pathBytes.byteOffset, pathBytes.byteLength), OPEN_FLAGS);
+    fd = openRegularFileSync(Buffer.from(pathBytes.buffer, pathBytes.byteOffset, pathBytes.byteLength), inode);
   } catch (e) {
     return { error: errorMessage(e), fileError: true };
   }
   try {
-    const st = fs.fstatSync(fd, { bigint: true });
-    if (!st.isFile() || st.ino !== inode) return { error: 'changed while being backed up (no longer the same regular file)', fileError: true };
     const data = new Uint8Array(size);
     let n = 0;
     // Short reads happen on network and FUSE file systems without the file having ended.

@@ -22,4 +22,3 @@ export function shortId(id: Id): string {
 }
 
 export const NULL_ID: Id = '0'.repeat(64);
-
