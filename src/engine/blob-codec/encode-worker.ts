@@ -10,6 +10,7 @@ import { isMarkedAsUntransferable, parentPort } from 'node:worker_threads';
 import { openRegularFileSync } from '../archiver/fs-calls.ts';
 import { errorMessage } from '../errors.ts';
 import { encryptBlob } from './codec-core.ts';
+import { collectYoungGarbage } from '../support/young-garbage.ts';
 import type { EncodeBatch, EncodeResult } from './encoder-pool.ts';
 
 parentPort!.on('message', ({ batch, key, jobs }: EncodeBatch) => {
@@ -41,6 +42,8 @@ parentPort!.on('message', ({ batch, key, jobs }: EncodeBatch) => {
     }
   }
   parentPort!.postMessage({ batch, results }, transfer);
+  // This batch's dead buffers (zstd's and OpenSSL's outputs) go now, not 64 MiB later.
+  collectYoungGarbage();
 });
 
 /**

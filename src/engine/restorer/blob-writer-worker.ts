@@ -10,6 +10,7 @@ import { createSecretKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeAuthenticatedBlob } from '../blob-codec/codec-core.ts';
+import { collectYoungGarbage } from '../support/young-garbage.ts';
 import { errorMessage } from '../errors.ts';
 import type { BlobJobResult, WriterBatch, WriterWorkerData, WholeFileTarget } from './blob-writer-pool.ts';
 
@@ -83,4 +84,6 @@ parentPort!.on('message', ({ batch, buf, jobs }: WriterBatch) => {
     results.push({ targets });
   }
   parentPort!.postMessage({ batch, results });
+  // The pack and the decoded blobs are dead now: free them, not 64 MiB of them later.
+  collectYoungGarbage();
 });
