@@ -77,6 +77,18 @@ async function writeDump(file: string, bytes: number): Promise<void> {
   }
 }
 
+/** A tree of `files` small files alone (the scale runs' file-count case), built once. */
+export async function ensureTree(base: string, files: number, meanBytes: number): Promise<string> {
+  const root = path.join(base, `tree-${DATASET_VERSION}-${files}-${meanBytes}`);
+  if (existsSync(path.join(root, '.complete'))) return path.join(root, 'tree');
+  await rm(root, { recursive: true, force: true });
+  await mkdir(path.join(root, 'tree'), { recursive: true });
+  process.stderr.write(`building ${files} files in ${root} ...\n`);
+  await writeTree(path.join(root, 'tree'), { dumpBytes: 0, treeFiles: files, treeMeanBytes: meanBytes });
+  await writeFile(path.join(root, '.complete'), String(files));
+  return path.join(root, 'tree');
+}
+
 async function writeTree(root: string, spec: DatasetSpec): Promise<void> {
   const rng = new Rng(7);
   for (let i = 0; i < spec.treeFiles; i++) {
