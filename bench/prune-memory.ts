@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { parseIndex, serializeIndex, type IndexPack } from '../src/engine/format/index.ts';
 import { parseMaxUnused } from '../src/engine/prune/max-unused.ts';
 import { planPrune } from '../src/engine/prune/plan.ts';
-import { MasterIndex, type BlobLocation } from '../src/engine/repository/master-index.ts';
+import { MasterIndex, type BlobKey } from '../src/engine/repository/master-index.ts';
 import { expectedPackSize } from '../src/engine/repository/pack.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -48,16 +48,16 @@ function measure(blobCount: number): void {
   });
   files.length = 0;
   // Nine blobs in ten used.
-  const used = new Set<BlobLocation>();
+  const used = new Set<BlobKey>();
   let k = 0;
-  for (const [, loc] of blobs.entries()) if (k++ % 10 !== 0) used.add(loc);
+  for (const [id, loc] of blobs.entries()) if (k++ % 10 !== 0) used.add(blobs.key(loc.type, id)!);
   const sizes = new Map([...table].map(([id, b]) => [id, expectedPackSize(b)]));
   const loaded = heapMiB();
   const started = Date.now();
   const plan = planPrune({
     packs: table,
     packSizes: sizes,
-    lookup: (t, id) => blobs.lookup(t, id),
+    key: (t, id) => blobs.key(t, id),
     used,
     repositoryVersion: 2,
     maxUnused: parseMaxUnused('5%'),

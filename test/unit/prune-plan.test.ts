@@ -19,16 +19,25 @@ function pack(first: number, count: number, size: number, type: 'data' | 'tree' 
   }));
 }
 
+/** The blob id each key stands for, keys being handed out as the blob index does: one per blob. */
+const idOfKey: string[] = [];
+
 function input(packs: [string, IndexBlob[]][], used: Set<string>, extra: Partial<PlanInput> = {}): PlanInput {
   const table = new Map(packs);
   const packSizes = new Map([...table].map(([pid, blobs]) => [pid, expectedPackSize(blobs)]));
-  const tokens = new Map<string, object>();
-  for (const [, blobs] of table) for (const b of blobs) if (!tokens.has(`${b.type}:${b.id}`)) tokens.set(`${b.type}:${b.id}`, { id: b.id });
+  const tokens = new Map<string, number>();
+  for (const [, blobs] of table) {
+    for (const b of blobs) {
+      if (tokens.has(`${b.type}:${b.id}`)) continue;
+      tokens.set(`${b.type}:${b.id}`, idOfKey.length);
+      idOfKey.push(b.id);
+    }
+  }
   return {
     packs: table,
     packSizes,
-    // One token object per blob id, as the blob index keeps one location per blob.
-    lookup: (t, bid) => tokens.get(`${t}:${bid}`),
+    // One key per blob id, as the blob index keeps one location per blob.
+    key: (t, bid) => tokens.get(`${t}:${bid}`),
     used: new Set([...tokens].filter(([key]) => used.has(key.slice(key.indexOf(':') + 1))).map(([, token]) => token)),
     repositoryVersion: 2,
     maxUnused: parseMaxUnused('5%'),
@@ -65,7 +74,7 @@ describe('planPrune', () => {
     const used = new Set([...pack(1, 8, MiB), ...pack(20, 2, MiB)].map((b) => b.id));
     const strict = planPrune(input(packs, used));
     expect(strict.repackPacks).toEqual(['part']);
-    expect([...strict.keepBlobs].map((t) => (t as { id: string }).id).sort()).toEqual([id(20), id(21)]);
+    expect([...strict.keepBlobs].map((k) => idOfKey[k]).sort()).toEqual([id(20), id(21)]);
     const lenient = planPrune(input(packs, used, { maxUnused: parseMaxUnused('20%') }));
     expect(lenient.repackPacks).toEqual([]);
     const none = planPrune(input(packs, used, { maxUnused: parseMaxUnused('unlimited') }));

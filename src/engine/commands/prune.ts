@@ -122,7 +122,7 @@ export async function pruneLocked(repo: Repository, opts: PruneOptions = {}): Pr
     const plan = planPrune({
       packs,
       packSizes,
-      lookup: (type, id) => blobs.lookup(type, id),
+      key: (type, id) => blobs.key(type, id),
       used,
       repositoryVersion: repo.version,
       maxUnused,

@@ -14,7 +14,7 @@
 import { ChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
 import type { IndexBlob } from '../format/index.ts';
 import type { Id } from '../format/id.ts';
-import type { BlobType } from '../repository/master-index.ts';
+import type { BlobKey, BlobType } from '../repository/master-index.ts';
 import { DEFAULT_PACK_SIZE_BYTES, expectedPackSize } from '../repository/pack.ts';
 import type { MaxUnused } from './max-unused.ts';
 
@@ -26,12 +26,12 @@ export interface PlanInput {
   /** Every pack file in the repository with its size, from listing `data/`. */
   packSizes: ReadonlyMap<Id, number>;
   /**
-   * The blob index's own object for (type, id), whichever copy it points at: its identity
-   * stands for the blob, so that no key string is built per index entry.
+   * The blob index's key for (type, id), whichever copy it points at (MasterIndex.key):
+   * it stands for the blob, so that no key string is built per index entry.
    */
-  lookup: (type: BlobType, id: Id) => object | undefined;
-  /** The lookup objects of the blobs snapshots use. */
-  used: ReadonlySet<object>;
+  key: (type: BlobType, id: Id) => BlobKey | undefined;
+  /** The keys of the blobs snapshots use. */
+  used: ReadonlySet<BlobKey>;
   repositoryVersion: number;
   maxUnused: MaxUnused;
   /** Stop choosing packs to repack once this many bytes are chosen. @default unlimited */
@@ -81,8 +81,8 @@ export interface PrunePlan {
   repackPacks: Id[];
   /** Packs the index names that do not exist and hold nothing used: dropped from the index. */
   ignorePacks: Id[];
-  /** The blobs (as lookup objects) to copy out of the packs being repacked. */
-  keepBlobs: Set<object>;
+  /** The blobs (as index keys) to copy out of the packs being repacked. */
+  keepBlobs: Set<BlobKey>;
   stats: PruneStats;
 }
 
@@ -97,18 +97,18 @@ interface PackInfo {
 
 /** Builds the plan; throws when the repository is missing data that snapshots need. */
 export function planPrune(input: PlanInput): PrunePlan {
-  const { packs, packSizes, lookup, used, signal } = input;
+  const { packs, packSizes, key: keyOf, used, signal } = input;
   const packSize = input.packSizeBytes ?? DEFAULT_PACK_SIZE_BYTES;
   const maxRepackBytes = input.maxRepackBytes ?? Number.POSITIVE_INFINITY;
   const stats = emptyStats();
 
   // Pass 1: which handles are used, and which are stored more than once.
-  const seenUsed = new Set<object>();
+  const seenUsed = new Set<BlobKey>();
   // Copies of a used blob still to be assigned; 0 once one copy has been counted as used.
-  const duplicates = new Map<object, number>();
+  const duplicates = new Map<BlobKey, number>();
   for (const entries of packs.values()) {
     for (const b of entries) {
-      const key = lookup(b.type, b.id);
+      const key = keyOf(b.type, b.id);
       if (key === undefined || !used.has(key)) {
         stats.unused.blobs++;
         stats.unused.bytes += b.length;
@@ -135,7 +135,7 @@ export function planPrune(input: PlanInput): PrunePlan {
     for (const b of entries) {
       p.type = p.type === undefined || p.type === b.type ? b.type : 'mixed';
       if (!b.uncompressedLength) p.uncompressed = true;
-      const key = lookup(b.type, b.id);
+      const key = keyOf(b.type, b.id);
       const isUsedBlob = key !== undefined && used.has(key);
       if (isUsedBlob && duplicates.has(key)) continue;
       if (isUsedBlob) {
@@ -154,7 +154,7 @@ export function planPrune(input: PlanInput): PrunePlan {
     for (const [packId, entries] of packs) {
       const p = info.get(packId)!;
       for (const b of entries) {
-        const key = lookup(b.type, b.id);
+        const key = keyOf(b.type, b.id);
         const count = key === undefined ? undefined : duplicates.get(key);
         if (count === undefined) continue;
         if (count !== 0 && (p.usedBlobs > 0 || count === 1)) {
@@ -267,11 +267,11 @@ export function planPrune(input: PlanInput): PrunePlan {
   }
 
   // The used blobs of repacked packs that no kept pack also holds must be copied.
-  const keepBlobs = new Set<object>();
+  const keepBlobs = new Set<BlobKey>();
   if (repackPacks.length > 0) {
     for (const id of repackPacks) {
       for (const b of packs.get(id)!) {
-        const key = lookup(b.type, b.id);
+        const key = keyOf(b.type, b.id);
         if (key !== undefined && used.has(key)) keepBlobs.add(key);
       }
     }
@@ -279,7 +279,7 @@ export function planPrune(input: PlanInput): PrunePlan {
     for (const [id, entries] of packs) {
       if (leaving.has(id) || !packSizes.has(id)) continue;
       for (const b of entries) {
-        const key = lookup(b.type, b.id);
+        const key = keyOf(b.type, b.id);
         if (key !== undefined) keepBlobs.delete(key);
       }
     }

@@ -12,7 +12,7 @@ import { seal } from '../crypto/index.ts';
 import { ChunkvaultError, ErrorCode, errorMessage, isChunkvaultError, throwIfAborted } from '../errors.ts';
 import { serializeIndex, type IndexBlob, type IndexPack } from '../format/index.ts';
 import type { Id } from '../format/id.ts';
-import type { BlobType, MasterIndex } from '../repository/master-index.ts';
+import type { BlobKey, BlobType, MasterIndex } from '../repository/master-index.ts';
 import { DEFAULT_PACK_SIZE_BYTES, Packer } from '../repository/pack.ts';
 import type { Repository } from '../repository/repository.ts';
 import type { PackEntries } from './plan.ts';
@@ -42,8 +42,8 @@ export async function repack(
   /** Where each blob is; a second copy is tried when the one being repacked is damaged. */
   blobIndex: MasterIndex,
   repackPacks: readonly Id[],
-  /** The blobs to copy, as `blobIndex`'s location objects; emptied as they are copied. */
-  keepBlobs: Set<object>,
+  /** The blobs to copy, as `blobIndex`'s keys; emptied as they are copied. */
+  keepBlobs: Set<BlobKey>,
   opts: RepackOptions,
 ): Promise<RepackResult> {
   const packSize = opts.packSizeBytes ?? DEFAULT_PACK_SIZE_BYTES;
@@ -61,7 +61,7 @@ export async function repack(
 
   await forEachLimited(repackPacks, opts.concurrency, async (packId) => {
     throwIfAborted(opts.signal);
-    const wanted = entries.get(packId)!.filter((b) => keepBlobs.has(blobIndex.lookup(b.type, b.id)!));
+    const wanted = entries.get(packId)!.filter((b) => keepBlobs.has(blobIndex.key(b.type, b.id)!));
     if (wanted.length > 0) {
       // One read from the first wanted blob to the end of the last (a loop: a pack may hold
       // more blobs than a spread argument list allows).
@@ -73,7 +73,7 @@ export async function repack(
       }
       const bytes = await repo.backend.load({ type: 'data', name: packId }, end - start, start, { signal: opts.signal });
       for (const b of wanted) {
-        const key = blobIndex.lookup(b.type, b.id)!;
+        const key = blobIndex.key(b.type, b.id)!;
         // Another pack being repacked may hold the same blob: copy it once.
         if (!keepBlobs.has(key)) continue;
         const copy = await verifiedCopy(repo, blobIndex, packId, b, bytes.subarray(b.offset - start, b.offset - start + b.length), opts);

@@ -8,7 +8,7 @@ import { loadTreeVia } from '../checker/tree-loader.ts';
 import { ChunkvaultError, ErrorCode, errorMessage, isChunkvaultError, throwIfAborted } from '../errors.ts';
 import { quoteName } from '../format/index.ts';
 import { NULL_ID, type Id } from '../format/id.ts';
-import type { BlobLocation, MasterIndex } from '../repository/master-index.ts';
+import type { BlobKey, MasterIndex } from '../repository/master-index.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 
 export interface UsedBlobsOptions {
@@ -18,20 +18,20 @@ export interface UsedBlobsOptions {
 }
 
 /**
- * The used blobs, as the index's own location objects: one per (type, id) however many
- * snapshots share it, so that the set costs a pointer per blob and no copy of the id.
+ * The used blobs, as the index's keys: one number per (type, id) however many snapshots
+ * share it, so that the set holds no copy of the id.
  */
 export async function findUsedBlobs(
   repo: Repository,
   index: MasterIndex,
   snapshots: readonly SnapshotEntry[],
   opts: UsedBlobsOptions,
-): Promise<Set<BlobLocation>> {
-  const used = new Set<BlobLocation>();
+): Promise<Set<BlobKey>> {
+  const used = new Set<BlobKey>();
   const roots: { tree: Id; snapshot: Id }[] = [];
   for (const s of snapshots) {
-    const loc = index.lookup('tree', s.snapshot.tree);
-    if (!loc) throw missing(`the root tree ${s.snapshot.tree} of snapshot ${s.id}`);
+    const loc = index.key('tree', s.snapshot.tree);
+    if (loc === undefined) throw missing(`the root tree ${s.snapshot.tree} of snapshot ${s.id}`);
     if (used.has(loc)) continue;
     used.add(loc);
     roots.push({ tree: s.snapshot.tree, snapshot: s.id });
@@ -53,13 +53,13 @@ export async function findUsedBlobs(
     for (const n of nodes) {
       if (n.type === 'file') {
         for (const id of n.content ?? []) {
-          const loc = index.lookup('data', id);
-          if (!loc) throw missing(`data blob ${id} of file "${quoteName(n.name)}" in tree ${item.tree} (snapshot ${item.snapshot})`);
+          const loc = index.key('data', id);
+          if (loc === undefined) throw missing(`data blob ${id} of file "${quoteName(n.name)}" in tree ${item.tree} (snapshot ${item.snapshot})`);
           used.add(loc);
         }
       } else if (n.type === 'dir' && n.subtree !== undefined && n.subtree !== NULL_ID) {
-        const loc = index.lookup('tree', n.subtree);
-        if (!loc) throw missing(`tree ${n.subtree} below tree ${item.tree} (snapshot ${item.snapshot})`);
+        const loc = index.key('tree', n.subtree);
+        if (loc === undefined) throw missing(`tree ${n.subtree} below tree ${item.tree} (snapshot ${item.snapshot})`);
         if (used.has(loc)) continue;
         used.add(loc);
         push({ tree: n.subtree, snapshot: item.snapshot });
