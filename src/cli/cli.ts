@@ -162,12 +162,19 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   }
   // restic's --cacert; the backend options read it from the environment like RESTIC_CACERT.
   if (typeof v.cacert === 'string') env = { ...env, CHUNKVAULT_CACERT: v.cacert };
+  let lockWaitMs = 0;
+  try {
+    if (typeof v['lock-wait'] === 'string') lockWaitMs = parseDuration(v['lock-wait'], '--lock-wait');
+  } catch (e) {
+    process.stderr.write(`chunkvault ${command}: ${errorMessage(e)}\n`);
+    return ExitCode.Fatal;
+  }
   const g: GlobalOptions = {
     repo: v.repo as string | undefined,
     passwordFile: v['password-file'] as string | undefined,
     json: v.json === true,
     quiet: v.quiet === true,
-    lockWaitMs: typeof v['lock-wait'] === 'string' ? parseDuration(v['lock-wait'], '--lock-wait') : 0,
+    lockWaitMs,
   };
   const out = consoleOutput(g.quiet);
   const signals = installSignalHandlers((sig, count) =>

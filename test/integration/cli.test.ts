@@ -116,6 +116,16 @@ describe('the chunkvault CLI', () => {
     }
   });
 
+  it('names a bad global flag in one line, without a stack trace', async () => {
+    const r = await runCli(['--lock-wait', 'xyz', 'snapshots'], env());
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')[0]).toBe(
+      "chunkvault snapshots: --lock-wait 'xyz' is not a duration: use a number and a unit (ms, s, m, h, d, w), e.g. 90s, 15m, 26h, 1h30m",
+    );
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.stderr.length).toBeLessThan(300);
+  });
+
   it('lists snapshots as a table and as restic-shaped JSON', async () => {
     const table = await runCli(['snapshots'], env());
     expect(table.code, table.stderr).toBe(0);
