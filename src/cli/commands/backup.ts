@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
-import { backup, ChunkvaultError, contentCacheFile, ErrorCode, formatBytes, formatCount, formatDuration, formatRatio, lockRefreshWarning, parseCompressionMode, type BackupResult, type DumpSource } from '../../engine/index.ts';
+import { backup, ChunkvaultError, contentCacheFile, ErrorCode, errorMessage, parsePathPatterns, patternFileLines, formatBytes, formatCount, formatDuration, formatRatio, lockRefreshWarning, parseCompressionMode, type BackupResult, type DumpSource } from '../../engine/index.ts';
 import { execDumpSource, streamDumpSource } from '../../process/dump-command.ts';
 import { commandEnvironment } from '../../process/run-shell.ts';
 import { backupProgressLine } from '../../report/backup-progress.ts';
@@ -16,7 +17,12 @@ Usage: chunkvault backup -r REPO [options] PATH...
 Options:
   --host NAME          hostname recorded in the snapshot (default: this machine's)
   --tag TAG            add a tag (repeatable, or comma-separated)
-  --exclude PATTERN    leave out matching paths (repeatable): '*.log', 'node_modules', '/abs/path'
+  --exclude PATTERN    leave out matching paths (repeatable), restic's patterns: '*.log',
+                       'node_modules' (any depth), 'build/tmp' (at any depth), '/abs/path'
+                       (anchored), '**' for any number of directories, '!' to take back
+  --iexclude PATTERN   the same, ignoring case
+  --exclude-file FILE  read exclude patterns from FILE, one per line ('#' comments, $VARS)
+  --iexclude-file FILE the same, ignoring case
   --compression MODE   auto (default), max or off
   --parent ID          use this snapshot as the parent instead of the latest matching one
   --force              read every file, ignoring the parent snapshot
@@ -36,6 +42,9 @@ export interface BackupArgs {
   host?: string;
   tag?: string[];
   exclude?: string[];
+  iexclude?: string[];
+  'exclude-file'?: string[];
+  'iexclude-file'?: string[];
   compression?: string;
   parent?: string;
   force?: boolean;
@@ -58,6 +67,7 @@ export async function runBackup(
 ): Promise<number> {
   const compression = parseCompressionMode(args.compression ?? 'auto');
   const dump = dumpSource(args, paths, out, env);
+  const patterns = excludePatterns(args, env);
   const repo = await openRepository(g, env, { compression, signal });
   const cacheDir = metadataCacheDir(env);
   const result = await backup(repo, {
@@ -66,7 +76,7 @@ export async function runBackup(
     lockWaitMs: g.lockWaitMs,
     targets: dump ? [] : paths,
     dump,
-    excludes: args.exclude ?? [],
+    ...patterns,
     baseDir: process.cwd(),
     hostname: args.host ?? os.hostname(),
     tags: (args.tag ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean),
@@ -82,6 +92,39 @@ export async function runBackup(
   if (g.json) out.result(JSON.stringify(summaryJson(result)));
   else out.result(summaryText(result));
   return result.errors.length > 0 ? ExitCode.PartialBackup : ExitCode.Ok;
+}
+
+/**
+ * The exclude patterns of the four flags, read and checked before the repository is
+ * opened: a malformed one is refused naming the flag it came from.
+ */
+function excludePatterns(args: BackupArgs, env: NodeJS.ProcessEnv): { excludes: string[]; iexcludes: string[] } {
+  const checked = (patterns: string[], flag: string, ignoreCase: boolean) => {
+    parsePathPatterns(patterns, flag, { ignoreCase });
+    return patterns;
+  };
+  return {
+    excludes: [
+      ...checked(args.exclude ?? [], '--exclude', false),
+      ...checked(readPatternFiles(args['exclude-file'], '--exclude-file', env), '--exclude-file', false),
+    ],
+    iexcludes: [
+      ...checked(args.iexclude ?? [], '--iexclude', true),
+      ...checked(readPatternFiles(args['iexclude-file'], '--iexclude-file', env), '--iexclude-file', true),
+    ],
+  };
+}
+
+function readPatternFiles(files: readonly string[] | undefined, flag: string, env: NodeJS.ProcessEnv): string[] {
+  return (files ?? []).flatMap((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new ChunkvaultError(ErrorCode.InvalidInput, `${flag} ${file}: ${errorMessage(e)}`);
+    }
+    return patternFileLines(text, env);
+  });
 }
 
 /**

@@ -1,22 +1,24 @@
 /**
- * Exclude patterns with restic's meaning: a pattern without a '/' matches any path
- * component (`*.log`, `node_modules`); a pattern with a '/' matches the whole absolute
- * path (`/srv/app/tmp`, `**\/cache/*`). An excluded directory is not entered.
+ * What a backup leaves out by path: restic's --exclude and --iexclude patterns
+ * (filter/patterns.ts), matched against each entry's absolute path before it is read.
+ * An excluded directory is not entered.
  */
-import * as path from 'node:path';
+import { parsePathPatterns } from '../filter/patterns.ts';
 
 export type ExcludeFn = (absolutePath: string) => boolean;
 
-export function compileExcludes(patterns: readonly string[], baseDir: string): ExcludeFn {
-  const compiled = patterns
-    .map((p) => p.trim())
-    .filter((p) => p.length > 0 && !p.startsWith('#'))
-    .map((p) => {
-      if (!p.includes('/')) return (abs: string) => path.matchesGlob(path.basename(abs), p);
-      const full = path.isAbsolute(p) ? p : path.join(baseDir, p);
-      const normalized = full.endsWith('/') ? full.slice(0, -1) : full;
-      return (abs: string) => path.matchesGlob(abs, normalized);
-    });
-  if (compiled.length === 0) return () => false;
-  return (abs) => compiled.some((m) => m(abs));
+export interface ExcludePatterns {
+  /** Case-sensitive patterns (--exclude, --exclude-file). */
+  excludes?: readonly string[];
+  /** Patterns compared in lower case (--iexclude, --iexclude-file). */
+  iexcludes?: readonly string[];
+}
+
+/** Compiles the patterns; malformed ones are refused, all named in one error. */
+export function compileExcludes(patterns: ExcludePatterns): ExcludeFn {
+  const sensitive = parsePathPatterns(patterns.excludes ?? [], 'exclude');
+  const insensitive = parsePathPatterns(patterns.iexcludes ?? [], 'iexclude', { ignoreCase: true });
+  const tests = [sensitive, insensitive].filter((p) => p.sources.length > 0);
+  if (tests.length === 0) return () => false;
+  return (p) => tests.some((t) => t.matches(p));
 }

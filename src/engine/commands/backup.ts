@@ -31,8 +31,10 @@ export interface BackupProgress extends ArchiveStats {
 export interface BackupOptions extends OperationOptions<BackupProgress> {
   /** Paths to back up; relative ones resolve against `baseDir`. */
   targets: readonly string[];
-  /** restic-style exclude patterns. */
+  /** restic's exclude patterns (--exclude, and the lines of --exclude-file). */
   excludes?: readonly string[];
+  /** restic's case-insensitive exclude patterns (--iexclude, --iexclude-file). */
+  iexcludes?: readonly string[];
   /** Where relative targets and patterns resolve. */
   baseDir: string;
   hostname: string;
@@ -88,13 +90,15 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
   if (dumpPath && targets.some((t) => t === dumpPath || t.startsWith(`${dumpPath}/`))) {
     throw new ChunkvaultError(ErrorCode.InvalidInput, `'${dumpPath}' is both a backed-up path and the name given to the dump: choose another dump file name`);
   }
+  // Checked before the repository is touched: a malformed pattern must not cost a lock.
+  const exclude = compileExcludes({ excludes: opts.excludes, iexcludes: opts.iexcludes });
   const snapshotPaths = dumpPath ? [...targets, dumpPath].sort() : targets;
   const errors: SourceError[] = [];
   const saver = new BlobSaver(repo, { signal: opts.signal });
   const contentCache = opts.contentCacheFile === undefined ? undefined : await ContentCache.load(opts.contentCacheFile, repo.key);
   const archiver = new Archiver(repo, saver, {
     contentCache,
-    exclude: withoutRepository(compileExcludes(opts.excludes ?? [], opts.baseDir), repo.backend.localRoot),
+    exclude: withoutRepository(exclude, repo.backend.localRoot),
     signal: opts.signal,
     onError: (e) => {
       errors.push(e);
