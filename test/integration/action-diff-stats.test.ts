@@ -64,6 +64,10 @@ describe('the action in diff and stats modes', () => {
     const wrong = await runAction({ ...base(), mode: 'diff', 'base-snapshot': 'deadbeef' }, workspace);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stdout).toContain("::error::no snapshot has an id starting with 'deadbeef'");
+    // The first snapshot has no parent and nothing older: the error names the input to set.
+    const first0 = await runAction({ ...base(), mode: 'diff', snapshot: first[0]! }, workspace);
+    expect(first0.code).not.toBe(0);
+    expect(first0.stdout).toContain(`::error::snapshot ${first[0]!.slice(0, 8)} has no parent and no older snapshot passes host, tags and path: set input 'base-snapshot'`);
   });
 
   it('counts stats of the latest snapshot and of all, with restic\'s figures', async () => {
@@ -86,5 +90,19 @@ describe('the action in diff and stats modes', () => {
     const badMode = await runAction({ ...base(), mode: 'stats', 'stats-mode': 'bytes' }, workspace);
     expect(badMode.code).not.toBe(0);
     expect(badMode.stdout).toContain("::error::input 'stats-mode' must be one of restore-size, files-by-contents, blobs-per-file, raw-data; got 'bytes'");
+  });
+
+  it('compares with the parent, not merely the snapshot before, when a backup of other paths came between', async () => {
+    await mkdir(path.join(workspace, 'other'));
+    await writeFile(path.join(workspace, 'other/file.txt'), 'another source\n');
+    const between = await runAction({ ...base(), source: 'other' }, workspace);
+    expect(between.code, between.stdout).toBe(0);
+    await writeFile(path.join(workspace, 'data/keep.txt'), 'changed at last\n');
+    const latest = await runAction({ ...base(), source: 'data' }, workspace);
+    expect(latest.code, latest.stdout).toBe(0);
+    const run = await runAction({ ...base(), mode: 'diff' }, workspace);
+    expect(run.code, run.stdout).toBe(0);
+    const stats = JSON.parse(run.outputs['diff-statistics']!) as { source_snapshot: string; target_snapshot: string; changed_files: number };
+    expect(stats).toMatchObject({ source_snapshot: first[1], target_snapshot: latest.outputs['snapshot-id'], changed_files: 1 });
   });
 });
