@@ -19,6 +19,7 @@ import type { Id } from '../format/id.ts';
 import { withLock } from '../repository/lock.ts';
 import { plaintextLength, type BlobType } from '../repository/master-index.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
+import { TreePrefetcher } from '../repository/tree-prefetcher.ts';
 import { findSnapshot } from './find-snapshot.ts';
 
 export interface DiffOptions extends OperationOptions<DiffProgress> {
@@ -93,6 +94,7 @@ export async function diff(repo: Repository, fromRef: string, toRef: string, opt
 class Comparer {
   readonly #repo: Repository;
   readonly #opts: DiffOptions;
+  readonly #trees: TreePrefetcher;
   readonly #progress: DiffProgress = { treesLoaded: 0, changes: 0 };
   readonly #before: BlobSet = new Set();
   readonly #after: BlobSet = new Set();
@@ -105,6 +107,7 @@ class Comparer {
   constructor(repo: Repository, opts: DiffOptions) {
     this.#repo = repo;
     this.#opts = opts;
+    this.#trees = new TreePrefetcher(repo, { concurrency: Math.max(2, repo.backend.connections), signal: opts.signal });
   }
 
   async run(from: SnapshotEntry, to: SnapshotEntry): Promise<DiffResult> {
@@ -115,6 +118,7 @@ class Comparer {
       this.#before.add(blobKey('tree', from.snapshot.tree));
       this.#after.add(blobKey('tree', to.snapshot.tree));
       // Unlike the subtrees below them, unreadable root trees end the diff (restic too).
+      this.#trees.prefetch([from.snapshot.tree, to.snapshot.tree]);
       await this.#diffTree('/', from.snapshot.tree, to.snapshot.tree);
       const onlyBefore = [...this.#before].filter((k) => !this.#after.has(k) && !this.#common.has(k));
       const onlyAfter = [...this.#after].filter((k) => !this.#before.has(k) && !this.#common.has(k));
@@ -129,7 +133,7 @@ class Comparer {
 
   async #loadTree(id: Id): Promise<TreeNode[]> {
     throwIfAborted(this.#opts.signal);
-    const nodes = await this.#repo.loadTree(id, { signal: this.#opts.signal });
+    const nodes = await this.#trees.load(id);
     this.#progress.treesLoaded++;
     return nodes;
   }
@@ -152,7 +156,9 @@ class Comparer {
   async #diffTree(prefix: string, id1: Id, id2: Id): Promise<void> {
     const byName1 = byName(await this.#loadTree(id1));
     const byName2 = byName(await this.#loadTree(id2));
-    const names = [...new Set([...byName1.keys(), ...byName2.keys()])].map((k) => (byName1.get(k) ?? byName2.get(k))!.name);
+    const keys = [...new Set([...byName1.keys(), ...byName2.keys()])];
+    this.#trees.prefetch(keys.flatMap((k) => subtreesToWalk(byName1.get(k), byName2.get(k))));
+    const names = keys.map((k) => (byName1.get(k) ?? byName2.get(k))!.name);
     names.sort(compareNames);
     for (const raw of names) {
       const key = rawKey(raw);
@@ -194,7 +200,9 @@ class Comparer {
 
   /** Everything below an added or removed directory: listed, counted, its blobs collected. */
   async #listDir(modifier: string, counts: DiffCounts, blobs: BlobSet, prefix: string, id: Id): Promise<void> {
-    for (const node of await this.#loadTree(id)) {
+    const nodes = await this.#loadTree(id);
+    this.#trees.prefetch(dirSubtrees(nodes));
+    for (const node of nodes) {
       const path = goPathJoin(prefix, nameText(node.name)) + (node.type === 'dir' ? '/' : '');
       this.#change(path, modifier);
       countNode(counts, node);
@@ -205,7 +213,9 @@ class Comparer {
 
   /** The blobs below a subtree both snapshots share. */
   async #collectDir(blobs: BlobSet, id: Id): Promise<void> {
-    for (const node of await this.#loadTree(id)) {
+    const nodes = await this.#loadTree(id);
+    this.#trees.prefetch(dirSubtrees(nodes));
+    for (const node of nodes) {
       addBlobs(blobs, node);
       if (node.type === 'dir' && node.subtree !== undefined) await this.#orWarn(this.#collectDir(blobs, node.subtree));
     }
@@ -240,6 +250,18 @@ function countNode(counts: DiffCounts, node: TreeNode): void {
 function addBlobs(blobs: BlobSet, node: TreeNode | undefined): void {
   if (node?.type === 'file') for (const id of node.content ?? []) blobs.add(blobKey('data', id));
   else if (node?.type === 'dir' && node.subtree !== undefined) blobs.add(blobKey('tree', node.subtree));
+}
+
+/** The subtrees #diffTree goes on to read for a name: what both sides' directories lead to. */
+function subtreesToWalk(node1: TreeNode | undefined, node2: TreeNode | undefined): Id[] {
+  const dir1 = node1?.type === 'dir' ? node1.subtree : undefined;
+  const dir2 = node2?.type === 'dir' ? node2.subtree : undefined;
+  if (node1 && node2) return dir1 !== undefined && dir2 !== undefined ? (dir1 === dir2 ? [dir1] : [dir1, dir2]) : [];
+  return [dir1 ?? dir2].filter((id): id is Id => id !== undefined);
+}
+
+function dirSubtrees(nodes: readonly TreeNode[]): Id[] {
+  return nodes.flatMap((n) => (n.type === 'dir' && n.subtree !== undefined ? [n.subtree] : []));
 }
 
 /** Raw names as map keys: one char per byte, so that different byte strings never collide. */

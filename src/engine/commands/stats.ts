@@ -24,6 +24,7 @@ import { findUsedBlobs } from '../prune/used-blobs.ts';
 import { withLock } from '../repository/lock.ts';
 import { plaintextLength } from '../repository/master-index.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
+import { TreePrefetcher } from '../repository/tree-prefetcher.ts';
 import { findSnapshot, listSnapshots, type SnapshotFilter } from './find-snapshot.ts';
 
 export const STATS_MODES = ['restore-size', 'files-by-contents', 'blobs-per-file', 'raw-data'] as const;
@@ -103,6 +104,7 @@ class StatsCounter {
   readonly #repo: Repository;
   readonly #opts: StatsOptions;
   readonly #mode: StatsMode;
+  readonly #trees: TreePrefetcher;
   readonly #progress: StatsProgress = { snapshotsDone: 0, snapshotsTotal: 0, treesLoaded: 0 };
   #totalSize = 0;
   #totalFileCount = 0;
@@ -120,6 +122,7 @@ class StatsCounter {
     this.#repo = repo;
     this.#opts = opts;
     this.#mode = opts.mode ?? 'restore-size';
+    this.#trees = new TreePrefetcher(repo, { concurrency: Math.max(2, repo.backend.connections), signal: opts.signal });
   }
 
   async run(snapshots: readonly SnapshotEntry[]): Promise<StatsResult> {
@@ -171,7 +174,7 @@ class StatsCounter {
   async #loadTree(id: Id, snapshot?: SnapshotEntry): Promise<TreeNode[]> {
     throwIfAborted(this.#opts.signal);
     try {
-      const nodes = await this.#repo.loadTree(id, { signal: this.#opts.signal });
+      const nodes = await this.#trees.load(id);
       this.#progress.treesLoaded++;
       return nodes;
     } catch (e) {
@@ -183,6 +186,8 @@ class StatsCounter {
   /** restic's walker: nodes in name order, each visited, directories descended into. */
   async #walk(prefix: string, nodes: readonly TreeNode[]): Promise<void> {
     const sorted = [...nodes].sort((a, b) => compareNames(a.name, b.name));
+    const skipsSeen = this.#mode !== 'restore-size';
+    this.#trees.prefetch(sorted.flatMap((n) => (n.type === 'dir' && n.subtree !== undefined && !(skipsSeen && this.#seenTrees.has(n.subtree)) ? [n.subtree] : [])));
     for (const node of sorted) {
       const path = goPathJoin(prefix, nameText(node.name));
       if (node.type === '') throw integrityError(`node type is empty for node "${quoteName(node.name)}"`);
@@ -192,8 +197,11 @@ class StatsCounter {
       }
       if (node.subtree === undefined) throw integrityError(`subtree for node ${quoteName(node.name)} in tree ${path} is nil`);
       // Outside restore-size the walker is told to skip a subtree it has walked in this snapshot.
-      if (this.#mode !== 'restore-size') {
-        if (this.#seenTrees.has(node.subtree)) continue;
+      if (skipsSeen) {
+        if (this.#seenTrees.has(node.subtree)) {
+          this.#trees.forget(node.subtree);
+          continue;
+        }
         this.#seenTrees.add(node.subtree);
       }
       const subtree = await this.#loadTree(node.subtree);
