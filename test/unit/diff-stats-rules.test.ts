@@ -1,7 +1,8 @@
 /**
  * The small rules diff and stats take from Go and restic 0.14: path joining (Go's
  * path.Join), names as Go sees them (invalid UTF-8 kept per byte, written as \ufffd in
- * JSON), node equality (restic's Node.Equals) and the output lines of report/.
+ * JSON), node equality (restic's Node.Equals), the output lines of report/, and the
+ * tree prefetcher's failure handling.
  */
 import { describe, expect, it } from 'vitest';
 import { goJsonString, nameText, type TreeNode } from '../../src/engine/format/index.ts';
@@ -10,6 +11,10 @@ import { nodesEqual, sameContent } from '../../src/engine/format/node-equals.ts'
 import { diffChangeJson, diffChangeLine, diffStatisticsLines } from '../../src/report/diff-report.ts';
 import { statsJson, statsLines } from '../../src/report/stats-report.ts';
 import type { DiffResult, StatsResult } from '../../src/engine/index.ts';
+import { MemoryBackend } from '../../src/backends/memory.ts';
+import { ErrorCode } from '../../src/engine/errors.ts';
+import { Repository } from '../../src/engine/repository/repository.ts';
+import { TreePrefetcher } from '../../src/engine/repository/tree-prefetcher.ts';
 
 const ID_A = 'a'.repeat(64);
 const ID_B = 'b'.repeat(64);
@@ -76,5 +81,19 @@ describe("restic's output lines", () => {
     expect(statsLines(r)).toEqual(['Stats in raw-data mode:', 'Snapshots processed:   1', '   Total Blob Count:   3', '         Total Size:   10 B ']);
     expect(statsJson(r)).toBe('{"total_size":10,"total_file_count":0,"total_blob_count":3,"snapshots_count":1}');
     expect(statsJson({ ...r, totalBlobCount: 0 })).toBe('{"total_size":10,"total_file_count":0,"snapshots_count":1}');
+  });
+});
+
+describe('TreePrefetcher', () => {
+  it('hands a failed load to the walk that asks, and a failure nobody asks for ends nothing', async () => {
+    const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: { N: 16384, r: 8, p: 1 } });
+    const trees = new TreePrefetcher(repo, { concurrency: 2 });
+    // Neither tree is in the index: both loads fail.
+    trees.prefetch([ID_A, ID_B]);
+    trees.forget(ID_B);
+    await expect(trees.load(ID_A)).rejects.toMatchObject({ code: ErrorCode.Integrity });
+    // Give the forgotten load's rejection time to surface: vitest fails the run on an unhandled one.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect(trees.load(ID_B)).rejects.toThrow(/not in the index/);
   });
 });
