@@ -30,6 +30,10 @@ export const Inputs = {
   MaxRto: 'max-rto',
   DrillCommand: 'drill-command',
   KeepRestore: 'keep-restore',
+  // diff and stats
+  BaseSnapshot: 'base-snapshot',
+  DiffMetadata: 'diff-metadata',
+  StatsMode: 'stats-mode',
   // check
   ReadDataSubset: 'read-data-subset',
   // forget: the retention policy, restic's rules
@@ -90,7 +94,13 @@ export const Outputs = {
   PacksDeleted: 'packs-deleted',
   PacksRepacked: 'packs-repacked',
   BytesFreed: 'bytes-freed',
+  FilesAdded: 'files-added',
+  FilesRemoved: 'files-removed',
+  DiffStatistics: 'diff-statistics',
+  TotalSize: 'total-size',
+  TotalFileCount: 'total-file-count',
+  Stats: 'stats',
 } as const satisfies Record<string, ActionOutputName>;
 
-export const MODES = ['backup', 'restore', 'drill', 'forget', 'prune', 'check', 'snapshots', 'key'] as const;
+export const MODES = ['backup', 'restore', 'drill', 'forget', 'prune', 'check', 'snapshots', 'diff', 'stats', 'key'] as const;
 export type Mode = (typeof MODES)[number];

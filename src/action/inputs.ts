@@ -5,7 +5,7 @@
 import * as core from '@actions/core';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { assertUsablePolicy, checkDumpFilename, ChunkvaultError, ErrorCode, parseCompressionMode, parseDuration, parseGroupBy, parseMaxUnused, parsePolicy, parseReadDataSubset, parseSize, type ReadDataSelection, type RetentionPolicy, type SnapshotFilter } from '../engine/index.ts';
+import { assertUsablePolicy, checkDumpFilename, ChunkvaultError, ErrorCode, parseCompressionMode, parseDuration, parseGroupBy, parseMaxUnused, parsePolicy, parseReadDataSubset, parseSize, parseStatsMode, type ReadDataSelection, type RetentionPolicy, type SnapshotFilter } from '../engine/index.ts';
 import { ACTION_INPUTS, type ActionInputName, type ActionInputSpec } from './action-inputs.ts';
 import { Inputs, MODES, type Mode } from './constants.ts';
 import { parseConcurrency } from '../backends/open-storage.ts';
@@ -97,10 +97,20 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
       };
     case 'prune':
       return { mode, ...common, dryRun: booleanInput(Inputs.DryRun), pruneTuning: pruneTuning() };
+    case 'diff':
+      return {
+        mode,
+        ...common,
+        ...snapshotChoice(),
+        baseSnapshot: core.getInput(Inputs.BaseSnapshot) || undefined,
+        metadata: booleanInput(Inputs.DiffMetadata),
+      };
+    case 'stats':
+      return { mode, ...common, ...snapshotChoice(), statsMode: parseStatsMode(inputOrDefault(Inputs.StatsMode), `input '${Inputs.StatsMode}'`) };
     default:
       throw new ChunkvaultError(
         ErrorCode.Unsupported,
-        `mode '${mode}' is not available in this version; available: backup, restore, drill, forget, prune, check, snapshots`,
+        `mode '${mode}' is not available in this version; available: backup, restore, drill, forget, prune, check, snapshots, diff, stats`,
       );
   }
 }

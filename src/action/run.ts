@@ -13,6 +13,8 @@ import { runRestoreMode } from './modes/restore.ts';
 import { runSnapshotsMode } from './modes/snapshots.ts';
 import { runForgetMode } from './modes/forget.ts';
 import { runPruneMode } from './modes/prune.ts';
+import { runDiffMode } from './modes/diff.ts';
+import { runStatsMode } from './modes/stats.ts';
 
 export async function run(): Promise<void> {
   const signals = installSignalHandlers((sig, count) =>
@@ -35,6 +37,10 @@ export async function run(): Promise<void> {
         return await runForgetMode(settings, signals.signal);
       case 'prune':
         return await runPruneMode(settings, signals.signal);
+      case 'diff':
+        return await runDiffMode(settings, signals.signal);
+      case 'stats':
+        return await runStatsMode(settings, signals.signal);
     }
   } catch (e) {
     core.setFailed(failureMessage(e));

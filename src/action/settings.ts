@@ -1,5 +1,5 @@
 /** Everything the action was asked to do, read and validated once from the inputs. */
-import type { CompressionMode, GroupBy, ReadDataSelection, RetentionPolicy, SnapshotFilter } from '../engine/index.ts';
+import type { CompressionMode, GroupBy, ReadDataSelection, RetentionPolicy, SnapshotFilter, StatsMode } from '../engine/index.ts';
 import type { S3Credentials } from '../backends/open-storage.ts';
 import type { RepositoryLocation } from '../backends/repository-location.ts';
 
@@ -123,4 +123,27 @@ export interface PruneSettings extends CommonSettings {
   pruneTuning: PruneTuning;
 }
 
-export type ActionSettings = BackupSettings | RestoreSettings | DrillSettings | CheckSettings | SnapshotsSettings | ForgetSettings | PruneSettings;
+export interface DiffSettings extends CommonSettings, SnapshotChoice {
+  mode: 'diff';
+  /** The snapshot to compare from; undefined: the parent of `snapshot`, else the newest older one that passes `filter`. */
+  baseSnapshot?: string;
+  /** Also report metadata changes ("U"). */
+  metadata: boolean;
+}
+
+export interface StatsSettings extends CommonSettings, SnapshotChoice {
+  mode: 'stats';
+  /** restic's counting mode. */
+  statsMode: StatsMode;
+}
+
+export type ActionSettings =
+  | BackupSettings
+  | RestoreSettings
+  | DrillSettings
+  | CheckSettings
+  | SnapshotsSettings
+  | ForgetSettings
+  | PruneSettings
+  | DiffSettings
+  | StatsSettings;

@@ -13,6 +13,8 @@ import { CHECK_HELP, runCheck } from './commands/check.ts';
 import { PRUNE_HELP, runPrune } from './commands/prune.ts';
 import { FORGET_HELP, runForget } from './commands/forget.ts';
 import { UNLOCK_HELP, runUnlock } from './commands/unlock.ts';
+import { DIFF_HELP, runDiff } from './commands/diff.ts';
+import { STATS_HELP, runStats } from './commands/stats.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
 import { GLOBAL_FLAGS, type GlobalOptions } from './globals.ts';
 import { consoleOutput } from './output.ts';
@@ -31,6 +33,8 @@ Commands:
   forget      remove snapshots by a retention policy (--prune: then prune)
   prune       delete data no snapshot uses (repacking partly used packs)
   unlock      remove stale locks (left by killed processes)
+  diff        show what changed from one snapshot to another
+  stats       add up the sizes in snapshots (restore size, raw data, ...)
   version     print the version
 
 The repository comes from -r or RESTIC_REPOSITORY, the password from --password-file,
@@ -110,6 +114,15 @@ const COMMAND_FLAGS = {
   unlock: {
     'remove-all': { type: 'boolean', default: false },
   },
+  diff: {
+    metadata: { type: 'boolean', default: false },
+  },
+  stats: {
+    mode: { type: 'string' },
+    host: { type: 'string', short: 'H', multiple: true },
+    tag: { type: 'string', multiple: true },
+    path: { type: 'string', multiple: true },
+  },
   prune: {
     'dry-run': { type: 'boolean', short: 'n', default: false },
     'max-unused': { type: 'string' },
@@ -128,6 +141,8 @@ const HELP: Record<string, string> = {
   prune: PRUNE_HELP,
   forget: FORGET_HELP,
   unlock: UNLOCK_HELP,
+  diff: DIFF_HELP,
+  stats: STATS_HELP,
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -207,6 +222,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         return await runForget(g, v, parsed.positionals, out, env, signals.signal);
       case 'unlock':
         return await runUnlock(g, v, out, env, signals.signal);
+      case 'diff':
+        return await runDiff(g, v, parsed.positionals, out, env, signals.signal);
+      case 'stats':
+        return await runStats(g, v, parsed.positionals, out, env, signals.signal);
       default:
         return ExitCode.Fatal;
     }

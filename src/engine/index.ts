@@ -27,6 +27,10 @@ export { prune } from './commands/prune.ts';
 export type { PruneOptions, PrunePhase, PruneProgress, PruneResult } from './commands/prune.ts';
 export { unlock } from './commands/unlock.ts';
 export type { UnlockOptions, UnlockResult } from './commands/unlock.ts';
+export { diff } from './commands/diff.ts';
+export type { DiffChange, DiffCounts, DiffOptions, DiffProgress, DiffResult } from './commands/diff.ts';
+export { parseStatsMode, stats, STATS_MODES } from './commands/stats.ts';
+export type { StatsMode, StatsOptions, StatsProgress, StatsResult } from './commands/stats.ts';
 export { findSnapshot, listSnapshots, matchesFilter } from './commands/find-snapshot.ts';
 export type { SnapshotFilter } from './commands/find-snapshot.ts';
 export { lockRefreshWarning } from './repository/lock.ts';
@@ -72,6 +76,7 @@ export { DIR_OF, relativePath, repositoryDirectories } from './storage/layout.ts
 
 // Values of the repository format that shells display or validate.
 export { formatTime } from './format/index.ts';
+export { goJsonString } from './format/json.ts';
 export { idOf, isId, shortId } from './format/id.ts';
 export type { Id } from './format/id.ts';
 export { concatBytes } from './support/bytes.ts';

@@ -212,3 +212,33 @@ export function compareNames(a: Uint8Array, b: Uint8Array): number {
   }
   return a.length - b.length;
 }
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A raw name as text, the way a Go program sees the string: valid UTF-8 decoded, and
+ * each byte that is not valid UTF-8 kept as the lone surrogate U+DC00+byte. goJsonString
+ * writes such a surrogate as `\ufffd`, just as Go's JSON encoder writes an invalid byte,
+ * so names in JSON output match restic's byte for byte; printed, it shows as U+FFFD.
+ */
+export function nameText(raw: Uint8Array): string {
+  try {
+    return STRICT_UTF8.decode(raw);
+  } catch {
+    // Not valid UTF-8: decode rune by rune, as Go's range over a string does.
+  }
+  let out = '';
+  let i = 0;
+  while (i < raw.length) {
+    const b = raw[i]!;
+    if (b < 0x80) {
+      out += String.fromCharCode(b);
+      i++;
+      continue;
+    }
+    const [cp, width] = decodeRune(raw, i);
+    out += cp < 0 ? String.fromCharCode(0xdc00 + b) : String.fromCodePoint(cp);
+    i += width;
+  }
+  return out;
+}

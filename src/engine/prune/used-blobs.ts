@@ -15,6 +15,8 @@ export interface UsedBlobsOptions {
   concurrency: number;
   signal?: AbortSignal;
   onTree?: () => void;
+  /** What the error messages say happened when data is missing. @default prune's "Prune stopped before changing anything" */
+  stopped?: string;
 }
 
 /**
@@ -28,10 +30,11 @@ export async function findUsedBlobs(
   opts: UsedBlobsOptions,
 ): Promise<Set<BlobKey>> {
   const used = new Set<BlobKey>();
+  const stopped = opts.stopped ?? PRUNE_STOPPED;
   const roots: { tree: Id; snapshot: Id }[] = [];
   for (const s of snapshots) {
     const loc = index.key('tree', s.snapshot.tree);
-    if (loc === undefined) throw missing(`the root tree ${s.snapshot.tree} of snapshot ${s.id}`);
+    if (loc === undefined) throw missing(`the root tree ${s.snapshot.tree} of snapshot ${s.id}`, stopped);
     if (used.has(loc)) continue;
     used.add(loc);
     roots.push({ tree: s.snapshot.tree, snapshot: s.id });
@@ -45,7 +48,7 @@ export async function findUsedBlobs(
       if (isChunkvaultError(e, ErrorCode.Aborted)) throw e;
       throw new ChunkvaultError(
         ErrorCode.Integrity,
-        `tree ${item.tree} (in snapshot ${item.snapshot}) cannot be read: ${errorMessage(e)}. Prune stopped before changing anything; run check`,
+        `tree ${item.tree} (in snapshot ${item.snapshot}) cannot be read: ${errorMessage(e)}. ${stopped}; run check`,
         { cause: e },
       );
     }
@@ -54,12 +57,12 @@ export async function findUsedBlobs(
       if (n.type === 'file') {
         for (const id of n.content ?? []) {
           const loc = index.key('data', id);
-          if (loc === undefined) throw missing(`data blob ${id} of file "${quoteName(n.name)}" in tree ${item.tree} (snapshot ${item.snapshot})`);
+          if (loc === undefined) throw missing(`data blob ${id} of file "${quoteName(n.name)}" in tree ${item.tree} (snapshot ${item.snapshot})`, stopped);
           used.add(loc);
         }
       } else if (n.type === 'dir' && n.subtree !== undefined && n.subtree !== NULL_ID) {
         const loc = index.key('tree', n.subtree);
-        if (loc === undefined) throw missing(`tree ${n.subtree} below tree ${item.tree} (snapshot ${item.snapshot})`);
+        if (loc === undefined) throw missing(`tree ${n.subtree} below tree ${item.tree} (snapshot ${item.snapshot})`, stopped);
         if (used.has(loc)) continue;
         used.add(loc);
         push({ tree: n.subtree, snapshot: item.snapshot });
@@ -69,9 +72,8 @@ export async function findUsedBlobs(
   return used;
 }
 
-function missing(what: string): ChunkvaultError {
-  return new ChunkvaultError(
-    ErrorCode.Integrity,
-    `${what} is not in the index: data a snapshot needs is missing. Prune stopped before changing anything; run check to see what is affected`,
-  );
+const PRUNE_STOPPED = 'Prune stopped before changing anything';
+
+function missing(what: string, stopped: string): ChunkvaultError {
+  return new ChunkvaultError(ErrorCode.Integrity, `${what} is not in the index: data a snapshot needs is missing. ${stopped}; run check to see what is affected`);
 }
