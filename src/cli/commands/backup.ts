@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
-import { backup, ChunkvaultError, contentCacheFile, ErrorCode, errorMessage, parsePathPatterns, patternFileLines, formatBytes, formatCount, formatDuration, formatRatio, lockRefreshWarning, parseCompressionMode, type BackupResult, type DumpSource } from '../../engine/index.ts';
+import { backup, ChunkvaultError, contentCacheFile, ErrorCode, errorMessage, parsePathPatterns, parseSize, patternFileLines, formatBytes, formatCount, formatDuration, formatRatio, lockRefreshWarning, parseCompressionMode, type BackupResult, type DumpSource } from '../../engine/index.ts';
 import { execDumpSource, streamDumpSource } from '../../process/dump-command.ts';
 import { commandEnvironment } from '../../process/run-shell.ts';
 import { backupProgressLine } from '../../report/backup-progress.ts';
@@ -23,6 +23,11 @@ Options:
   --iexclude PATTERN   the same, ignoring case
   --exclude-file FILE  read exclude patterns from FILE, one per line ('#' comments, $VARS)
   --iexclude-file FILE the same, ignoring case
+  --exclude-if-present NAME[:HEADER]  leave out the contents of directories holding the
+                       file NAME (beginning with HEADER, when given), except NAME (repeatable)
+  --exclude-caches     leave out directories tagged with a CACHEDIR.TAG (except the tag)
+  --exclude-larger-than SIZE  leave out files larger than SIZE (e.g. 500M; k, m, g, t)
+  -x, --one-file-system  stay on the file system of each PATH (mount points are kept, empty)
   --compression MODE   auto (default), max or off
   --parent ID          use this snapshot as the parent instead of the latest matching one
   --force              read every file, ignoring the parent snapshot
@@ -45,6 +50,10 @@ export interface BackupArgs {
   iexclude?: string[];
   'exclude-file'?: string[];
   'iexclude-file'?: string[];
+  'exclude-if-present'?: string[];
+  'exclude-caches'?: boolean;
+  'exclude-larger-than'?: string;
+  'one-file-system'?: boolean;
   compression?: string;
   parent?: string;
   force?: boolean;
@@ -68,6 +77,8 @@ export async function runBackup(
   const compression = parseCompressionMode(args.compression ?? 'auto');
   const dump = dumpSource(args, paths, out, env);
   const patterns = excludePatterns(args, env);
+  const largerThan = args['exclude-larger-than'];
+  const excludeLargerThan = largerThan === undefined ? undefined : parseSize(largerThan, '--exclude-larger-than');
   const repo = await openRepository(g, env, { compression, signal });
   const cacheDir = metadataCacheDir(env);
   const result = await backup(repo, {
@@ -77,6 +88,11 @@ export async function runBackup(
     targets: dump ? [] : paths,
     dump,
     ...patterns,
+    excludeIfPresent: args['exclude-if-present'],
+    excludeCaches: args['exclude-caches'],
+    excludeLargerThan,
+    oneFileSystem: args['one-file-system'],
+    onWarning: (message) => out.warn(message),
     baseDir: process.cwd(),
     hostname: args.host ?? os.hostname(),
     tags: (args.tag ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean),

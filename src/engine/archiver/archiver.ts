@@ -45,7 +45,10 @@ export interface SourceError {
 }
 
 export interface ArchiverOptions {
+  /** Leaves an entry out by its absolute path, before it is looked at. */
   exclude?: ExcludeFn;
+  /** Leaves an entry out by what lstat says of it (size, device). */
+  rejectByStat?: (absolutePath: string, stat: BigIntStats) => boolean;
   /** Entries (files, links ...) in flight at once: overlaps the I/O of small files. @default 64 */
   entryConcurrency?: number;
   /** Bytes of file data being read and chunked at once: bounds memory for large files. @default 24 MiB */
@@ -192,6 +195,7 @@ export class Archiver {
   async #entry(absolutePath: string | Buffer, name: Buffer, parentNode: TreeNode | undefined): Promise<TreeNode | undefined> {
     const stat = await this.#lstat(absolutePath);
     if (!stat) return undefined;
+    if (this.#opts.rejectByStat?.(absolutePath.toString(), stat)) return undefined;
     const type = nodeTypeFromUnix(Number(stat.mode));
     if (!type) {
       this.#fail(absolutePath, 'unsupported file type');

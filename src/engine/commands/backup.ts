@@ -4,9 +4,10 @@
  */
 import type { OperationOptions } from '../operation.ts';
 import * as path from 'node:path';
-import { Archiver, normalizeTargets, type ArchiveStats, type SourceError } from '../archiver/archiver.ts';
+import { Archiver, normalizeTargets, type ArchiverOptions, type ArchiveStats, type SourceError } from '../archiver/archiver.ts';
 import { ContentCache, type ContentCacheStats } from '../archiver/content-cache.ts';
 import { compileExcludes, type ExcludeFn } from '../archiver/exclude.ts';
+import { CACHEDIR_TAG, rejectIfPresent, rejectLargerThan, rejectOtherDevices } from '../archiver/reject.ts';
 import { checkDumpFilename, saveDump, type DumpSource } from '../dump/index.ts';
 import { ChunkvaultError, ErrorCode, errorMessage, throwIfAborted } from '../errors.ts';
 import { serializeSnapshot, type Snapshot, type TreeNode } from '../format/index.ts';
@@ -35,7 +36,17 @@ export interface BackupOptions extends OperationOptions<BackupProgress> {
   excludes?: readonly string[];
   /** restic's case-insensitive exclude patterns (--iexclude, --iexclude-file). */
   iexcludes?: readonly string[];
-  /** Where relative targets and patterns resolve. */
+  /** restic's --exclude-if-present: `NAME[:HEADER]` tag files whose directory's contents are left out. */
+  excludeIfPresent?: readonly string[];
+  /** restic's --exclude-caches: directories tagged with a CACHEDIR.TAG are left out (but the tag). */
+  excludeCaches?: boolean;
+  /** restic's --exclude-larger-than, in bytes: larger files are left out. */
+  excludeLargerThan?: number;
+  /** restic's --one-file-system: nothing on another file system than its backed-up path (mount points stay, empty). */
+  oneFileSystem?: boolean;
+  /** A tag file could not be read: worth a warning, as restic gives. */
+  onWarning?: (message: string) => void;
+  /** Where relative targets resolve. */
   baseDir: string;
   hostname: string;
   tags?: readonly string[];
@@ -91,7 +102,8 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
     throw new ChunkvaultError(ErrorCode.InvalidInput, `'${dumpPath}' is both a backed-up path and the name given to the dump: choose another dump file name`);
   }
   // Checked before the repository is touched: a malformed pattern must not cost a lock.
-  const exclude = compileExcludes({ excludes: opts.excludes, iexcludes: opts.iexcludes });
+  const exclude = withTagFiles(compileExcludes({ excludes: opts.excludes, iexcludes: opts.iexcludes }), opts);
+  const rejectByStat = statRejections(opts, targets);
   const snapshotPaths = dumpPath ? [...targets, dumpPath].sort() : targets;
   const errors: SourceError[] = [];
   const saver = new BlobSaver(repo, { signal: opts.signal });
@@ -99,6 +111,7 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
   const archiver = new Archiver(repo, saver, {
     contentCache,
     exclude: withoutRepository(exclude, repo.backend.localRoot),
+    rejectByStat,
     signal: opts.signal,
     onError: (e) => {
       errors.push(e);
@@ -188,6 +201,25 @@ async function saveContentCache(cache: ContentCache, file: string, repo: Reposit
     result.saveError = errorMessage(e);
   }
   return result;
+}
+
+function withTagFiles(exclude: ExcludeFn, opts: BackupOptions): ExcludeFn {
+  const specs = [...(opts.excludeIfPresent ?? []), ...(opts.excludeCaches ? [CACHEDIR_TAG] : [])];
+  if (specs.length === 0) return exclude;
+  const warn = opts.onWarning ?? (() => {});
+  const tagged = specs.map((spec) => rejectIfPresent(spec, warn));
+  return (p) => exclude(p) || tagged.some((t) => t(p));
+}
+
+function statRejections(opts: BackupOptions, targets: readonly string[]): ArchiverOptions['rejectByStat'] {
+  const tests: NonNullable<ArchiverOptions['rejectByStat']>[] = [];
+  if (opts.excludeLargerThan !== undefined) {
+    const larger = rejectLargerThan(opts.excludeLargerThan);
+    tests.push((_p, stat) => larger(stat));
+  }
+  if (opts.oneFileSystem && targets.length > 0) tests.push(rejectOtherDevices(targets));
+  if (tests.length === 0) return undefined;
+  return (p, stat) => tests.some((t) => t(p, stat));
 }
 
 /**

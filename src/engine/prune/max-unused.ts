@@ -7,6 +7,9 @@ import { invalidInput } from '../errors.ts';
 /** Unused bytes tolerated after the prune, as a function of the bytes still used. */
 export type MaxUnused = (usedBytes: number) => number;
 
+/** A size with restic's suffixes. */
+const SIZE = /^(\d+)([kKmMgGtT]?)[bB]?$/;
+
 /** restic's default. */
 export const DEFAULT_MAX_UNUSED = '5%';
 
@@ -21,14 +24,15 @@ export function parseMaxUnused(value: string, what = 'max-unused'): MaxUnused {
     // p% of what remains after the prune: unused / (used + unused) = p / 100.
     return (used) => Math.floor((p / (100 - p)) * used);
   }
+  if (!SIZE.test(v)) throw invalidInput(`${what} '${value}': expected a size such as 500M or 2G, a percentage such as 5%, or 'unlimited'`);
   const bytes = parseSize(v, what);
   return () => bytes;
 }
 
 /** A size with restic's suffixes: k/K, m/M, g/G, t/T (powers of 1024), b/B or none for bytes. */
 export function parseSize(value: string, what: string): number {
-  const m = /^(\d+)([kKmMgGtT]?)[bB]?$/.exec(value.trim());
-  if (!m) throw invalidInput(`${what} '${value}': expected a size such as 500M or 2G, a percentage such as 5%, or 'unlimited'`);
+  const m = SIZE.exec(value.trim());
+  if (!m) throw invalidInput(`${what} '${value}': expected a size such as 500M or 2G`);
   const exponent = { '': 0, k: 1, m: 2, g: 3, t: 4 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
   return Number(m[1]) * 1024 ** exponent;
 }
