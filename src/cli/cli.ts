@@ -13,6 +13,8 @@ import { CHECK_HELP, runCheck } from './commands/check.ts';
 import { PRUNE_HELP, runPrune } from './commands/prune.ts';
 import { FORGET_HELP, runForget } from './commands/forget.ts';
 import { UNLOCK_HELP, runUnlock } from './commands/unlock.ts';
+import { KEY_HELP, runKey } from './commands/key.ts';
+import { TAG_HELP, runTag } from './commands/tag.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
 import { GLOBAL_FLAGS, type GlobalOptions } from './globals.ts';
 import { consoleOutput } from './output.ts';
@@ -31,6 +33,8 @@ Commands:
   forget      remove snapshots by a retention policy (--prune: then prune)
   prune       delete data no snapshot uses (repacking partly used packs)
   unlock      remove stale locks (left by killed processes)
+  key         list, add, remove keys or change the password (key list|add|remove ID|passwd)
+  tag         add, remove or set tags of snapshots
   version     print the version
 
 The repository comes from -r or RESTIC_REPOSITORY, the password from --password-file,
@@ -107,6 +111,19 @@ const COMMAND_FLAGS = {
   unlock: {
     'remove-all': { type: 'boolean', default: false },
   },
+  key: {
+    'new-password-file': { type: 'string' },
+    user: { type: 'string' },
+    host: { type: 'string' },
+  },
+  tag: {
+    set: { type: 'string', multiple: true },
+    add: { type: 'string', multiple: true },
+    remove: { type: 'string', multiple: true },
+    host: { type: 'string', short: 'H', multiple: true },
+    tag: { type: 'string', multiple: true },
+    path: { type: 'string', multiple: true },
+  },
   prune: {
     'dry-run': { type: 'boolean', short: 'n', default: false },
     'max-unused': { type: 'string' },
@@ -125,6 +142,8 @@ const HELP: Record<string, string> = {
   prune: PRUNE_HELP,
   forget: FORGET_HELP,
   unlock: UNLOCK_HELP,
+  key: KEY_HELP,
+  tag: TAG_HELP,
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -197,6 +216,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         return await runForget(g, v, parsed.positionals, out, env, signals.signal);
       case 'unlock':
         return await runUnlock(g, v, out, env, signals.signal);
+      case 'key':
+        return await runKey(g, v, parsed.positionals, out, env, signals.signal);
+      case 'tag':
+        return await runTag(g, v, parsed.positionals, out, env, signals.signal);
       default:
         return ExitCode.Fatal;
     }

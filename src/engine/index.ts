@@ -27,6 +27,10 @@ export { prune } from './commands/prune.ts';
 export type { PruneOptions, PrunePhase, PruneProgress, PruneResult } from './commands/prune.ts';
 export { unlock } from './commands/unlock.ts';
 export type { UnlockOptions, UnlockResult } from './commands/unlock.ts';
+export { addKey, changePassword, listKeys, removeKey } from './commands/key.ts';
+export type { AddKeyOptions, ChangePasswordResult, KeyInfo } from './commands/key.ts';
+export { checkTagOptions, flattenTagLists, tag } from './commands/tag.ts';
+export type { TagChange, TagOptions, TagResult } from './commands/tag.ts';
 export { findSnapshot, listSnapshots, matchesFilter } from './commands/find-snapshot.ts';
 export type { SnapshotFilter } from './commands/find-snapshot.ts';
 export { lockRefreshWarning } from './repository/lock.ts';
@@ -68,7 +72,7 @@ export { BackendDecorator } from './storage/decorator.ts';
 export { DIR_OF, relativePath, repositoryDirectories } from './storage/layout.ts';
 
 // Values of the repository format that shells display or validate.
-export { formatTime } from './format/index.ts';
+export { formatTime, parseTime } from './format/index.ts';
 export { idOf, isId, shortId } from './format/id.ts';
 export type { Id } from './format/id.ts';
 export { concatBytes } from './support/bytes.ts';
