@@ -47,6 +47,16 @@ export const Inputs = {
   DryRun: 'dry-run',
   MaxUnused: 'max-unused',
   MaxRepackSize: 'max-repack-size',
+  // tag
+  AddTags: 'add-tags',
+  RemoveTags: 'remove-tags',
+  SetTags: 'set-tags',
+  // key
+  KeyCommand: 'key-command',
+  NewPassword: 'new-password',
+  KeyId: 'key-id',
+  // unlock
+  RemoveAll: 'remove-all',
   // every mode that locks the repository
   LockWait: 'lock-wait',
   // remote repositories (every mode)
@@ -90,7 +100,14 @@ export const Outputs = {
   PacksDeleted: 'packs-deleted',
   PacksRepacked: 'packs-repacked',
   BytesFreed: 'bytes-freed',
+  KeyId: 'key-id',
+  RemovedKeyId: 'removed-key-id',
+  Keys: 'keys',
+  ChangedSnapshots: 'changed-snapshots',
+  ChangedCount: 'changed-count',
+  RemovedLocks: 'removed-locks',
+  KeptLocks: 'kept-locks',
 } as const satisfies Record<string, ActionOutputName>;
 
-export const MODES = ['backup', 'restore', 'drill', 'forget', 'prune', 'check', 'snapshots', 'key'] as const;
+export const MODES = ['backup', 'restore', 'drill', 'forget', 'prune', 'check', 'snapshots', 'key', 'tag', 'unlock'] as const;
 export type Mode = (typeof MODES)[number];

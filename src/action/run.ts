@@ -13,6 +13,9 @@ import { runRestoreMode } from './modes/restore.ts';
 import { runSnapshotsMode } from './modes/snapshots.ts';
 import { runForgetMode } from './modes/forget.ts';
 import { runPruneMode } from './modes/prune.ts';
+import { runKeyMode } from './modes/key.ts';
+import { runTagMode } from './modes/tag.ts';
+import { runUnlockMode } from './modes/unlock.ts';
 
 export async function run(): Promise<void> {
   const signals = installSignalHandlers((sig, count) =>
@@ -35,6 +38,12 @@ export async function run(): Promise<void> {
         return await runForgetMode(settings, signals.signal);
       case 'prune':
         return await runPruneMode(settings, signals.signal);
+      case 'key':
+        return await runKeyMode(settings, signals.signal);
+      case 'tag':
+        return await runTagMode(settings, signals.signal);
+      case 'unlock':
+        return await runUnlockMode(settings, signals.signal);
     }
   } catch (e) {
     core.setFailed(failureMessage(e));
