@@ -164,7 +164,7 @@ describe('key management', () => {
       const before = await keyFiles();
       const remove = await runAction({ mode: 'key', repository: repo, password: 'action list', 'key-command': 'remove', 'key-id': before[0]!.name.slice(0, 8) }, dir);
       expect(remove.code).not.toBe(0);
-      expect(remove.stdout).toMatch(/::error::refusing to remove key [0-9a-f]{8}: it is the key in use/);
+      expect(remove.stdout).toMatch(/::error::input 'key-id': refusing to remove key [0-9a-f]{8}: it is the key in use/);
       expect(await keyFiles()).toEqual(before);
 
       const empty = await runAction({ mode: 'key', repository: repo, password: 'action list', 'key-command': 'add' }, dir);

@@ -144,5 +144,9 @@ describe('tag', () => {
     const bad = await runAction({ mode: 'tag', repository: repo, password: PASSWORD, 'set-tags': 'a', 'remove-tags': 'b' }, dir);
     expect(bad.code).not.toBe(0);
     expect(bad.stdout).toMatch(/::error::input 'set-tags' and 'add-tags'\/'remove-tags' cannot be given at the same time/);
+    const missing = await runAction({ mode: 'tag', repository: repo, password: PASSWORD, snapshot: 'ffffffff', 'add-tags': 'x' }, dir);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stdout).toMatch(/::error::input 'snapshot': no snapshot has an id starting with 'ffffffff'/);
+    expect(await snapshots()).toEqual(after);
   }, 120_000);
 });

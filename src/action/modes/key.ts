@@ -1,8 +1,8 @@
 /** Mode `key`: list, add, remove keys, or change the password (passwd) without re-encrypting anything. */
 import * as core from '@actions/core';
-import { addKey, changePassword, listKeys, lockRefreshWarning, removeKey, shortId, errorMessage } from '../../engine/index.ts';
+import { addKey, changePassword, ChunkvaultError, ErrorCode, errorMessage, isChunkvaultError, listKeys, lockRefreshWarning, removeKey, shortId } from '../../engine/index.ts';
 import { keyCreatedText, keyListJson } from '../../report/key-list.ts';
-import { Outputs } from '../constants.ts';
+import { Inputs, Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { KeySettings } from '../settings.ts';
 import { code, escapeHtml } from '../summary-html.ts';
@@ -43,7 +43,11 @@ export async function runKeyMode(settings: KeySettings, signal: AbortSignal): Pr
       break;
     }
     case 'remove': {
-      const id = await removeKey(repo, settings.keyId!, lock);
+      const id = await removeKey(repo, settings.keyId!, lock).catch((e: unknown) => {
+        // A key that is not there, ambiguous, or in use: the input to change is key-id.
+        if (isChunkvaultError(e, ErrorCode.InvalidInput)) throw new ChunkvaultError(ErrorCode.InvalidInput, `input '${Inputs.KeyId}': ${e.message}`, { cause: e });
+        throw e;
+      });
       core.setOutput(Outputs.KeyId, id);
       core.info(`removed key ${shortId(id)}`);
       summary.addHeading('chunkvault: key removed', 2).addRaw(`<p>Key ${code(shortId(id))} removed from ${escapeHtml(location)}: its password no longer opens the repository.</p>`, true);

@@ -1,7 +1,7 @@
 /** Mode `tag`: add, remove or set tags of snapshots, restic's way (a new snapshot file naming the original). */
 import * as core from '@actions/core';
-import { lockRefreshWarning, shortId, tag } from '../../engine/index.ts';
-import { Outputs } from '../constants.ts';
+import { ChunkvaultError, ErrorCode, isChunkvaultError, lockRefreshWarning, shortId, tag } from '../../engine/index.ts';
+import { Inputs, Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { TagSettings } from '../settings.ts';
 import { code, escapeHtml } from '../summary-html.ts';
@@ -22,6 +22,10 @@ export async function runTagMode(settings: TagSettings, signal: AbortSignal): Pr
       lockWaitMs: settings.lockWaitMs,
       onLockRefreshError: (e) => core.warning(lockRefreshWarning(e)),
       onChanged: (c) => core.info(`snapshot ${shortId(c.oldId)} saved as ${shortId(c.newId)} with tags [${c.tags.join(', ')}]`),
+    }).catch((e: unknown) => {
+      // The options were checked with the inputs: what is left is a snapshot that is not there or ambiguous.
+      if (isChunkvaultError(e, ErrorCode.InvalidInput)) throw new ChunkvaultError(ErrorCode.InvalidInput, `input '${Inputs.Snapshot}': ${e.message}`, { cause: e });
+      throw e;
     }),
   );
   core.setOutput(Outputs.ChangedSnapshots, JSON.stringify(r.changed.map((c) => ({ old_id: c.oldId, new_id: c.newId, original: c.original, tags: c.tags }))));
