@@ -51,6 +51,16 @@ export const Inputs = {
   DryRun: 'dry-run',
   MaxUnused: 'max-unused',
   MaxRepackSize: 'max-repack-size',
+  // tag
+  AddTags: 'add-tags',
+  RemoveTags: 'remove-tags',
+  SetTags: 'set-tags',
+  // key
+  KeyCommand: 'key-command',
+  NewPassword: 'new-password',
+  KeyId: 'key-id',
+  // unlock
+  RemoveAll: 'remove-all',
   // every mode that locks the repository
   LockWait: 'lock-wait',
   // remote repositories (every mode)
@@ -100,7 +110,14 @@ export const Outputs = {
   TotalSize: 'total-size',
   TotalFileCount: 'total-file-count',
   Stats: 'stats',
+  KeyId: 'key-id',
+  RemovedKeyId: 'removed-key-id',
+  Keys: 'keys',
+  ChangedSnapshots: 'changed-snapshots',
+  ChangedCount: 'changed-count',
+  RemovedLocks: 'removed-locks',
+  KeptLocks: 'kept-locks',
 } as const satisfies Record<string, ActionOutputName>;
 
-export const MODES = ['backup', 'restore', 'drill', 'forget', 'prune', 'check', 'snapshots', 'diff', 'stats', 'key'] as const;
+export const MODES = ['backup', 'restore', 'drill', 'forget', 'prune', 'check', 'snapshots', 'diff', 'stats', 'key', 'tag', 'unlock'] as const;
 export type Mode = (typeof MODES)[number];

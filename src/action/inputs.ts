@@ -5,12 +5,12 @@
 import * as core from '@actions/core';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { assertUsablePolicy, checkDumpFilename, ChunkvaultError, ErrorCode, parseCompressionMode, parseDuration, parseGroupBy, parseMaxUnused, parsePolicy, parseReadDataSubset, parseSize, parseStatsMode, type ReadDataSelection, type RetentionPolicy, type SnapshotFilter } from '../engine/index.ts';
+import { assertUsablePolicy, checkDumpFilename, checkTagOptions, ChunkvaultError, ErrorCode, parseCompressionMode, parseDuration, parseGroupBy, parseMaxUnused, parsePolicy, parseReadDataSubset, parseSize, parseStatsMode, type ReadDataSelection, type RetentionPolicy, type SnapshotFilter } from '../engine/index.ts';
 import { ACTION_INPUTS, type ActionInputName, type ActionInputSpec } from './action-inputs.ts';
 import { Inputs, MODES, type Mode } from './constants.ts';
 import { parseConcurrency } from '../backends/open-storage.ts';
 import { parseLocation, type RepositoryLocation } from '../backends/repository-location.ts';
-import type { ActionSettings, CommonSettings, DumpSettings, PruneTuning, RemoteSettings, SnapshotChoice } from './settings.ts';
+import type { ActionSettings, CommonSettings, DumpSettings, KeyCommand, KeySettings, PruneTuning, RemoteSettings, SnapshotChoice, TagSettings } from './settings.ts';
 
 export function getSettings(env: NodeJS.ProcessEnv = process.env): ActionSettings {
   // Not trimmed: a password is used byte for byte, as restic uses RESTIC_PASSWORD.
@@ -31,7 +31,9 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): ActionSetting
   };
   const settings = modeSettings(mode, common, env);
   warnAboutUnusedInputs(mode);
-  core.debug(`settings: ${JSON.stringify({ ...settings, repository: repository.display, password: '***', s3: settings.s3 ? '***' : undefined })}`);
+  // The new password is masked too, but it has no business in a debug line either.
+  const shown = { ...settings, repository: repository.display, password: '***', s3: settings.s3 ? '***' : undefined, ...('newPassword' in settings ? { newPassword: '***' } : {}) };
+  core.debug(`settings: ${JSON.stringify(shown)}`);
   return settings;
 }
 
@@ -107,12 +109,51 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
       };
     case 'stats':
       return { mode, ...common, ...snapshotChoice(), statsMode: parseStatsMode(inputOrDefault(Inputs.StatsMode), `input '${Inputs.StatsMode}'`) };
-    default:
-      throw new ChunkvaultError(
-        ErrorCode.Unsupported,
-        `mode '${mode}' is not available in this version; available: backup, restore, drill, forget, prune, check, snapshots, diff, stats`,
-      );
+    case 'tag':
+      return tagSettings(common);
+    case 'key':
+      return keySettings(common);
+    case 'unlock':
+      return { mode, ...common, removeAll: booleanInput(Inputs.RemoveAll) };
   }
+}
+
+/** Mode `tag`: which snapshots (the `snapshot` lines, or `all`), and the change, checked as restic checks its flags. */
+function tagSettings(common: CommonSettings): TagSettings {
+  const refs = lines(inputOrDefault(Inputs.Snapshot));
+  const set = list(core.getInput(Inputs.SetTags));
+  const settings: TagSettings = {
+    mode: 'tag',
+    ...common,
+    snapshots: refs.length === 1 && refs[0] === 'all' ? [] : refs,
+    filter: snapshotFilter(),
+    ...(set.length > 0 ? { set } : {}),
+    add: list(core.getInput(Inputs.AddTags)),
+    remove: list(core.getInput(Inputs.RemoveTags)),
+  };
+  checkTagOptions(settings, { set: `input '${Inputs.SetTags}'`, add: `'${Inputs.AddTags}'`, remove: `'${Inputs.RemoveTags}'` });
+  return settings;
+}
+
+const KEY_COMMANDS: readonly KeyCommand[] = ['list', 'add', 'remove', 'passwd'];
+
+/** Mode `key`: the subcommand and what it needs; the new password is masked before anything can log it. */
+function keySettings(common: CommonSettings): KeySettings {
+  // Not trimmed, like `password`: used byte for byte.
+  const newPassword = core.getInput(Inputs.NewPassword, { trimWhitespace: false });
+  if (newPassword) core.setSecret(newPassword);
+  const command = inputOrDefault(Inputs.KeyCommand) as KeyCommand;
+  if (!KEY_COMMANDS.includes(command)) throw invalid(`input '${Inputs.KeyCommand}' must be one of ${KEY_COMMANDS.join(', ')}; got '${command}'`);
+  if (command === 'add' || command === 'passwd') {
+    if (newPassword === '') throw invalid(`input '${Inputs.NewPassword}' is required for key ${command} (an empty password is not a password): pass it from a secret`);
+    return { mode: 'key', ...common, command, newPassword };
+  }
+  const keyId = core.getInput(Inputs.KeyId);
+  if (command === 'remove') {
+    if (!keyId) throw invalid(`input '${Inputs.KeyId}' is required for key remove: a key id or unique prefix (key-command: list shows them)`);
+    return { mode: 'key', ...common, command, keyId };
+  }
+  return { mode: 'key', ...common, command };
 }
 
 /**

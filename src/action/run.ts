@@ -15,6 +15,9 @@ import { runForgetMode } from './modes/forget.ts';
 import { runPruneMode } from './modes/prune.ts';
 import { runDiffMode } from './modes/diff.ts';
 import { runStatsMode } from './modes/stats.ts';
+import { runKeyMode } from './modes/key.ts';
+import { runTagMode } from './modes/tag.ts';
+import { runUnlockMode } from './modes/unlock.ts';
 
 export async function run(): Promise<void> {
   const signals = installSignalHandlers((sig, count) =>
@@ -41,6 +44,12 @@ export async function run(): Promise<void> {
         return await runDiffMode(settings, signals.signal);
       case 'stats':
         return await runStatsMode(settings, signals.signal);
+      case 'key':
+        return await runKeyMode(settings, signals.signal);
+      case 'tag':
+        return await runTagMode(settings, signals.signal);
+      case 'unlock':
+        return await runUnlockMode(settings, signals.signal);
     }
   } catch (e) {
     core.setFailed(failureMessage(e));

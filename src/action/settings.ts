@@ -137,6 +137,34 @@ export interface StatsSettings extends CommonSettings, SnapshotChoice {
   statsMode: StatsMode;
 }
 
+export interface TagSettings extends CommonSettings {
+  mode: 'tag';
+  /** Snapshot ids, prefixes or `latest`; empty: every snapshot that passes the filter (input `snapshot: all`). */
+  snapshots: string[];
+  filter: SnapshotFilter;
+  /** Replaces every tag; undefined when `set-tags` is empty. */
+  set?: string[];
+  add: string[];
+  remove: string[];
+}
+
+export type KeyCommand = 'list' | 'add' | 'remove' | 'passwd';
+
+export interface KeySettings extends CommonSettings {
+  mode: 'key';
+  command: KeyCommand;
+  /** For add and passwd; masked as soon as it is read. */
+  newPassword?: string;
+  /** For remove: a full id or a unique prefix. */
+  keyId?: string;
+}
+
+export interface UnlockSettings extends CommonSettings {
+  mode: 'unlock';
+  /** Remove every lock, not only stale ones (restic's --remove-all). */
+  removeAll: boolean;
+}
+
 export type ActionSettings =
   | BackupSettings
   | RestoreSettings
@@ -146,4 +174,7 @@ export type ActionSettings =
   | ForgetSettings
   | PruneSettings
   | DiffSettings
-  | StatsSettings;
+  | StatsSettings
+  | TagSettings
+  | KeySettings
+  | UnlockSettings;

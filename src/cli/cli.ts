@@ -15,6 +15,8 @@ import { FORGET_HELP, runForget } from './commands/forget.ts';
 import { UNLOCK_HELP, runUnlock } from './commands/unlock.ts';
 import { DIFF_HELP, runDiff } from './commands/diff.ts';
 import { STATS_HELP, runStats } from './commands/stats.ts';
+import { KEY_HELP, runKey } from './commands/key.ts';
+import { TAG_HELP, runTag } from './commands/tag.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
 import { GLOBAL_FLAGS, type GlobalOptions } from './globals.ts';
 import { consoleOutput } from './output.ts';
@@ -35,6 +37,8 @@ Commands:
   unlock      remove stale locks (left by killed processes)
   diff        show what changed from one snapshot to another
   stats       add up the sizes in snapshots (restore size, raw data, ...)
+  key         list, add, remove keys or change the password (key list|add|remove ID|passwd)
+  tag         add, remove or set tags of snapshots
   version     print the version
 
 The repository comes from -r or RESTIC_REPOSITORY, the password from --password-file,
@@ -127,6 +131,19 @@ const COMMAND_FLAGS = {
     tag: { type: 'string', multiple: true },
     path: { type: 'string', multiple: true },
   },
+  key: {
+    'new-password-file': { type: 'string' },
+    user: { type: 'string' },
+    host: { type: 'string' },
+  },
+  tag: {
+    set: { type: 'string', multiple: true },
+    add: { type: 'string', multiple: true },
+    remove: { type: 'string', multiple: true },
+    host: { type: 'string', short: 'H', multiple: true },
+    tag: { type: 'string', multiple: true },
+    path: { type: 'string', multiple: true },
+  },
   prune: {
     'dry-run': { type: 'boolean', short: 'n', default: false },
     'max-unused': { type: 'string' },
@@ -147,6 +164,8 @@ const HELP: Record<string, string> = {
   unlock: UNLOCK_HELP,
   diff: DIFF_HELP,
   stats: STATS_HELP,
+  key: KEY_HELP,
+  tag: TAG_HELP,
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -230,6 +249,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         return await runDiff(g, v, parsed.positionals, out, env, signals.signal);
       case 'stats':
         return await runStats(g, v, parsed.positionals, out, env, signals.signal);
+      case 'key':
+        return await runKey(g, v, parsed.positionals, out, env, signals.signal);
+      case 'tag':
+        return await runTag(g, v, parsed.positionals, out, env, signals.signal);
       default:
         return ExitCode.Fatal;
     }

@@ -31,6 +31,10 @@ export { diff } from './commands/diff.ts';
 export type { DiffChange, DiffCounts, DiffOptions, DiffProgress, DiffResult } from './commands/diff.ts';
 export { parseStatsMode, stats, STATS_MODES } from './commands/stats.ts';
 export type { StatsMode, StatsOptions, StatsProgress, StatsResult } from './commands/stats.ts';
+export { addKey, changePassword, listKeys, removeKey } from './commands/key.ts';
+export type { AddKeyOptions, ChangePasswordResult, KeyInfo } from './commands/key.ts';
+export { checkTagOptions, flattenTagLists, tag } from './commands/tag.ts';
+export type { TagChange, TagOptions, TagResult } from './commands/tag.ts';
 export { findSnapshot, listSnapshots, matchesFilter } from './commands/find-snapshot.ts';
 export type { SnapshotFilter } from './commands/find-snapshot.ts';
 export { lockRefreshWarning } from './repository/lock.ts';
@@ -75,7 +79,7 @@ export { BackendDecorator } from './storage/decorator.ts';
 export { DIR_OF, relativePath, repositoryDirectories } from './storage/layout.ts';
 
 // Values of the repository format that shells display or validate.
-export { formatTime } from './format/index.ts';
+export { formatTime, parseTime } from './format/index.ts';
 export { goJsonString } from './format/json.ts';
 export { idOf, isId, shortId } from './format/id.ts';
 export type { Id } from './format/id.ts';

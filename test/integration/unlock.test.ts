@@ -4,11 +4,14 @@
  * is alive, and removes that one too only with --remove-all.
  */
 import { writeFile, readdir } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/backends/local.ts';
 import { RepositoryLock } from '../../src/engine/repository/lock.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
+import { runAction } from '../helpers/action.ts';
 import { runCli } from '../helpers/cli.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
 
@@ -73,4 +76,31 @@ describe('chunkvault unlock', () => {
       await live.release();
     }
   }, 60_000);
+
+  it('action mode unlock removes the lock of a process that is gone, keeps a live one, and removes it with remove-all', async () => {
+    // A shared lock of this host whose process no longer exists: stale by restic's rule.
+    const opened = await Repository.open(new LocalBackend(repo), PASSWORD);
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!;
+    const staleJson = `{"time":"${new Date().toISOString()}","exclusive":false,"hostname":${JSON.stringify(hostname())},"username":"ci","pid":${gone}}`;
+    const { id: stale } = await opened.saveUnpacked('lock', new TextEncoder().encode(staleJson));
+    const live = await RepositoryLock.acquire(opened, { exclusive: false });
+    expect((await locks()).sort()).toEqual([stale, live.id].sort());
+    try {
+      const action = (extra: Record<string, string> = {}) => runAction({ mode: 'unlock', repository: repo, password: PASSWORD, ...extra }, dir);
+      const first = await action();
+      expect(first.code, first.stdout).toBe(0);
+      expect(JSON.parse(first.outputs['removed-locks']!)).toEqual([stale]);
+      expect(JSON.parse(first.outputs['kept-locks']!)).toEqual([live.id]);
+      expect(first.stdout).toMatch(/kept \w{8} shared lock .*remove-all: true removes it/);
+      expect(first.summary).toContain('1 lock(s) removed, 1 kept');
+      expect(await locks()).toEqual([live.id]);
+
+      const all = await action({ 'remove-all': 'true' });
+      expect(all.code, all.stdout).toBe(0);
+      expect(JSON.parse(all.outputs['removed-locks']!)).toEqual([live.id]);
+      expect(await locks()).toEqual([]);
+    } finally {
+      await live.release().catch(() => {});
+    }
+  }, 90_000);
 });

@@ -121,3 +121,29 @@ export async function openKeyFile(keyFile: Uint8Array, password: string): Promis
     plainMaster.fill(0);
   }
 }
+
+/** What `key list` shows of a key file, read without the password. */
+export interface KeyFileInfo {
+  username: string;
+  hostname: string;
+  /** `created` as written (RFC 3339). */
+  created: string;
+}
+
+/** Reads a key file's plain fields; InvalidInput when it is not a key file's JSON. */
+export function readKeyFileInfo(keyFile: Uint8Array): KeyFileInfo {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(utf8.decode(keyFile));
+  } catch (e) {
+    throw invalidInput('key file is not valid JSON', e);
+  }
+  if (!isObject(parsed)) throw invalidInput('key file is not a JSON object');
+  const text = (name: string): string => {
+    const v = parsed[name];
+    if (v === undefined || v === null) return '';
+    if (typeof v !== 'string') throw invalidInput(`key file: "${name}" must be a string`);
+    return v;
+  };
+  return { username: text('username'), hostname: text('hostname'), created: text('created') };
+}

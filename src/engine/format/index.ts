@@ -14,3 +14,4 @@ export type { LockInfo } from './lock-file.ts';
 export { serializeConfig, parseConfig, SUPPORTED_REPO_VERSIONS } from './config-file.ts';
 export type { RepoConfig } from './config-file.ts';
 export { isGoPrint } from './unicode-print.ts';
+export { retagSnapshotJson } from './snapshot-retag.ts';

@@ -67,12 +67,28 @@ export class Repository {
   readonly config: RepoConfig;
   readonly index = new MasterIndex();
   compression: CompressionMode;
+  /** The key file this process opened the repository with (restic's current key). */
+  #keyId: Id;
 
-  private constructor(backend: Backend, key: MasterKey, config: RepoConfig, compression: CompressionMode) {
+  private constructor(backend: Backend, key: MasterKey, config: RepoConfig, compression: CompressionMode, keyId: Id) {
     this.backend = backend;
     this.key = key;
     this.config = config;
     this.compression = compression;
+    this.#keyId = keyId;
+  }
+
+  /** The id of the key file in use: `key list` marks it, `key remove` refuses it. */
+  get keyId(): Id {
+    return this.#keyId;
+  }
+
+  /**
+   * Makes another key file of the same master key the one in use (after `key passwd` or
+   * `key add`, as restic switches); the caller has checked that it opens the master key.
+   */
+  useKey(keyId: Id): void {
+    this.#keyId = keyId;
   }
 
   get id(): string {
@@ -103,14 +119,15 @@ export class Repository {
       { username: opts.username ?? currentUser().username, hostname: opts.hostname ?? os.hostname() },
       kdf,
     );
-    await backend.save({ type: 'key', name: idOf(keyFile) }, keyFile, opts);
+    const keyId = idOf(keyFile);
+    await backend.save({ type: 'key', name: keyId }, keyFile, opts);
     const config: RepoConfig = {
       version: opts.version ?? 2,
       id: toHex(randomBytes(32)),
       chunkerPolynomial: opts.chunkerPolynomial ?? randomPolynomial(),
     };
     await backend.save({ type: 'config', name: '' }, seal(master, serializeConfig(config)), opts);
-    return new Repository(backend, master, config, 'auto');
+    return new Repository(backend, master, config, 'auto', keyId);
   }
 
   /** Opens a repository with a password: tries every key file, as restic does. */
@@ -130,14 +147,18 @@ export class Repository {
       throw e;
     }
     let master: MasterKey | undefined;
+    let keyId: Id | undefined;
     let tried = 0;
     for await (const key of backend.list('key', opts)) {
       tried++;
       const keyFile = await backend.load({ type: 'key', name: key.name }, 0, 0, opts);
       master = await openKeyFile(keyFile, password);
-      if (master) break;
+      if (master) {
+        keyId = key.name;
+        break;
+      }
     }
-    if (!master) {
+    if (!master || keyId === undefined) {
       throw new ChunkvaultError(
         ErrorCode.WrongPassword,
         tried === 0
@@ -151,7 +172,7 @@ export class Repository {
     } catch (e) {
       throw integrityError(`${backend.location}: the config file cannot be read: ${(e as Error).message}`, e);
     }
-    return new Repository(backend, master, config, opts.compression ?? 'auto');
+    return new Repository(backend, master, config, opts.compression ?? 'auto', keyId);
   }
 
   /** Loads, verifies and decrypts an unpacked file (index, snapshot, lock), returning its JSON. */

@@ -1,0 +1,59 @@
+/** Mode `key`: list, add, remove keys, or change the password (passwd) without re-encrypting anything. */
+import * as core from '@actions/core';
+import { addKey, changePassword, ChunkvaultError, ErrorCode, errorMessage, isChunkvaultError, listKeys, lockRefreshWarning, removeKey, shortId } from '../../engine/index.ts';
+import { keyCreatedText, keyListJson } from '../../report/key-list.ts';
+import { Inputs, Outputs } from '../constants.ts';
+import { openRepository } from '../open-repository.ts';
+import type { KeySettings } from '../settings.ts';
+import { code, escapeHtml } from '../summary-html.ts';
+
+export async function runKeyMode(settings: KeySettings, signal: AbortSignal): Promise<void> {
+  const { repo, location, finish } = await openRepository(settings, { signal });
+  const lock = { signal, lockWaitMs: settings.lockWaitMs, onLockRefreshError: (e: unknown) => core.warning(lockRefreshWarning(e)) };
+  const summary = core.summary;
+  switch (settings.command) {
+    case 'list': {
+      const keys = await listKeys(repo, { ...lock, onUnreadable: (id, e) => core.warning(`key ${shortId(id)} cannot be read: ${errorMessage(e)}`) });
+      core.setOutput(Outputs.Keys, keyListJson(keys));
+      for (const k of keys) core.info(`${k.current ? '*' : ' '}${shortId(k.id)}  ${k.username}@${k.hostname}  created ${keyCreatedText(k.created)}`);
+      summary.addHeading(`chunkvault: ${keys.length} key(s) in ${escapeHtml(location)}`, 2).addTable([
+        ['ID', 'User', 'Host', 'Created'].map((h) => ({ data: h, header: true })),
+        ...keys.map((k) => [code(shortId(k.id)) + (k.current ? ' (in use)' : ''), escapeHtml(k.username), escapeHtml(k.hostname), escapeHtml(keyCreatedText(k.created))]),
+      ]);
+      break;
+    }
+    case 'add': {
+      const id = await addKey(repo, settings.newPassword!, lock);
+      core.setOutput(Outputs.KeyId, id);
+      core.info(`saved new key as ${shortId(id)}`);
+      summary.addHeading('chunkvault: key added', 2).addRaw(`<p>New key ${code(shortId(id))} in ${escapeHtml(location)}: the new password opens the repository, and so do the old ones.</p>`, true);
+      break;
+    }
+    case 'passwd': {
+      const r = await changePassword(repo, settings.newPassword!, lock);
+      core.setOutput(Outputs.KeyId, r.added);
+      core.setOutput(Outputs.RemovedKeyId, r.removed);
+      core.info(`saved new key as ${shortId(r.added)}; removed key ${shortId(r.removed)}, which the old password opened`);
+      summary
+        .addHeading('chunkvault: password changed', 2)
+        .addRaw(
+          `<p>New key ${code(shortId(r.added))} in ${escapeHtml(location)}; the key ${code(shortId(r.removed))} of the old password was removed after the new one was saved and checked. Update the secret that holds the password: the old one no longer opens the repository.</p>`,
+          true,
+        );
+      break;
+    }
+    case 'remove': {
+      const id = await removeKey(repo, settings.keyId!, lock).catch((e: unknown) => {
+        // A key that is not there, ambiguous, or in use: the input to change is key-id.
+        if (isChunkvaultError(e, ErrorCode.InvalidInput)) throw new ChunkvaultError(ErrorCode.InvalidInput, `input '${Inputs.KeyId}': ${e.message}`, { cause: e });
+        throw e;
+      });
+      core.setOutput(Outputs.KeyId, id);
+      core.info(`removed key ${shortId(id)}`);
+      summary.addHeading('chunkvault: key removed', 2).addRaw(`<p>Key ${code(shortId(id))} removed from ${escapeHtml(location)}: its password no longer opens the repository.</p>`, true);
+      break;
+    }
+  }
+  await summary.write();
+  await finish();
+}
