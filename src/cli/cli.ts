@@ -13,6 +13,8 @@ import { CHECK_HELP, runCheck } from './commands/check.ts';
 import { PRUNE_HELP, runPrune } from './commands/prune.ts';
 import { FORGET_HELP, runForget } from './commands/forget.ts';
 import { UNLOCK_HELP, runUnlock } from './commands/unlock.ts';
+import { COPY_HELP, runCopy } from './commands/copy.ts';
+import { SOURCE_REPOSITORY_FLAGS } from './source-repository.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
 import { GLOBAL_FLAGS, type GlobalOptions } from './globals.ts';
 import { consoleOutput } from './output.ts';
@@ -31,6 +33,7 @@ Commands:
   forget      remove snapshots by a retention policy (--prune: then prune)
   prune       delete data no snapshot uses (repacking partly used packs)
   unlock      remove stale locks (left by killed processes)
+  copy        copy snapshots from another repository (--from-repo) into this one
   version     print the version
 
 The repository comes from -r or RESTIC_REPOSITORY, the password from --password-file,
@@ -38,7 +41,7 @@ CHUNKVAULT_PASSWORD or RESTIC_PASSWORD. --lock-wait (e.g. 5m) waits for other pr
 locks instead of failing at once. 'chunkvault COMMAND --help' describes a command.`;
 
 const COMMAND_FLAGS = {
-  init: { 'repository-version': { type: 'string' } },
+  init: { 'repository-version': { type: 'string' }, 'copy-chunker-params': { type: 'boolean', default: false }, ...SOURCE_REPOSITORY_FLAGS },
   backup: {
     host: { type: 'string' },
     tag: { type: 'string', multiple: true },
@@ -107,6 +110,12 @@ const COMMAND_FLAGS = {
   unlock: {
     'remove-all': { type: 'boolean', default: false },
   },
+  copy: {
+    ...SOURCE_REPOSITORY_FLAGS,
+    host: { type: 'string', multiple: true },
+    tag: { type: 'string', multiple: true },
+    path: { type: 'string', multiple: true },
+  },
   prune: {
     'dry-run': { type: 'boolean', short: 'n', default: false },
     'max-unused': { type: 'string' },
@@ -125,6 +134,7 @@ const HELP: Record<string, string> = {
   prune: PRUNE_HELP,
   forget: FORGET_HELP,
   unlock: UNLOCK_HELP,
+  copy: COPY_HELP,
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -197,6 +207,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         return await runForget(g, v, parsed.positionals, out, env, signals.signal);
       case 'unlock':
         return await runUnlock(g, v, out, env, signals.signal);
+      case 'copy':
+        return await runCopy(g, v, parsed.positionals, out, env, signals.signal);
       default:
         return ExitCode.Fatal;
     }

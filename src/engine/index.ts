@@ -27,6 +27,8 @@ export { prune } from './commands/prune.ts';
 export type { PruneOptions, PrunePhase, PruneProgress, PruneResult } from './commands/prune.ts';
 export { unlock } from './commands/unlock.ts';
 export type { UnlockOptions, UnlockResult } from './commands/unlock.ts';
+export { copy, similarSnapshots } from './commands/copy.ts';
+export type { CopiedSnapshot, CopyOptions, CopyPhase, CopyProgress, CopyResult, CopyStats } from './commands/copy.ts';
 export { findSnapshot, listSnapshots, matchesFilter } from './commands/find-snapshot.ts';
 export type { SnapshotFilter } from './commands/find-snapshot.ts';
 export { lockRefreshWarning } from './repository/lock.ts';
