@@ -49,6 +49,9 @@ export const Inputs = {
   MaxRepackSize: 'max-repack-size',
   // every mode that locks the repository
   LockWait: 'lock-wait',
+  // copy: the destination
+  CopyRepository: 'copy-repository',
+  CopyPassword: 'copy-password',
   // remote repositories (every mode)
   Concurrency: 'concurrency',
   CaFile: 'ca-file',
@@ -90,7 +93,9 @@ export const Outputs = {
   PacksDeleted: 'packs-deleted',
   PacksRepacked: 'packs-repacked',
   BytesFreed: 'bytes-freed',
+  SnapshotsCopied: 'snapshots-copied',
+  SnapshotsSkipped: 'snapshots-skipped',
 } as const satisfies Record<string, ActionOutputName>;
 
-export const MODES = ['backup', 'restore', 'drill', 'forget', 'prune', 'check', 'snapshots', 'key'] as const;
+export const MODES = ['backup', 'restore', 'drill', 'forget', 'prune', 'check', 'snapshots', 'copy', 'key'] as const;
 export type Mode = (typeof MODES)[number];

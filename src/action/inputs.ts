@@ -31,7 +31,8 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): ActionSetting
   };
   const settings = modeSettings(mode, common, env);
   warnAboutUnusedInputs(mode);
-  core.debug(`settings: ${JSON.stringify({ ...settings, repository: repository.display, password: '***', s3: settings.s3 ? '***' : undefined })}`);
+  const hidden = settings.mode === 'copy' ? { destination: settings.destination.display, destinationPassword: '***' } : {};
+  core.debug(`settings: ${JSON.stringify({ ...settings, repository: repository.display, password: '***', s3: settings.s3 ? '***' : undefined, ...hidden })}`);
   return settings;
 }
 
@@ -97,10 +98,25 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
       };
     case 'prune':
       return { mode, ...common, dryRun: booleanInput(Inputs.DryRun), pruneTuning: pruneTuning() };
+    case 'copy': {
+      const destinationPassword = core.getInput(Inputs.CopyPassword, { trimWhitespace: false });
+      if (destinationPassword) core.setSecret(destinationPassword);
+      const destination = core.getInput(Inputs.CopyRepository);
+      if (!destination) throw invalid(`input '${Inputs.CopyRepository}' is required for a copy: the repository to copy snapshots into (the source is '${Inputs.Repository}')`);
+      if (destinationPassword.trim() === '') throw invalid(`input '${Inputs.CopyPassword}' is required for a copy: the password of '${Inputs.CopyRepository}', from a secret`);
+      return {
+        mode,
+        ...common,
+        destination: repositoryLocation(destination, common.workspace),
+        destinationPassword,
+        init: booleanInput(Inputs.Init),
+        filter: snapshotFilter(),
+      };
+    }
     default:
       throw new ChunkvaultError(
         ErrorCode.Unsupported,
-        `mode '${mode}' is not available in this version; available: backup, restore, drill, forget, prune, check, snapshots`,
+        `mode '${mode}' is not available in this version; available: backup, restore, drill, forget, prune, check, snapshots, copy`,
       );
   }
 }

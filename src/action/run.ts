@@ -13,6 +13,7 @@ import { runRestoreMode } from './modes/restore.ts';
 import { runSnapshotsMode } from './modes/snapshots.ts';
 import { runForgetMode } from './modes/forget.ts';
 import { runPruneMode } from './modes/prune.ts';
+import { runCopyMode } from './modes/copy.ts';
 
 export async function run(): Promise<void> {
   const signals = installSignalHandlers((sig, count) =>
@@ -35,6 +36,8 @@ export async function run(): Promise<void> {
         return await runForgetMode(settings, signals.signal);
       case 'prune':
         return await runPruneMode(settings, signals.signal);
+      case 'copy':
+        return await runCopyMode(settings, signals.signal);
     }
   } catch (e) {
     core.setFailed(failureMessage(e));
