@@ -22,6 +22,7 @@ const BIG_FILE_BYTES = 6 * 1024 * 1024;
 
 interface ResticSnapshot {
   id: string;
+  time: string;
   tree: string;
   parent?: string;
   original?: string;
@@ -71,14 +72,15 @@ describe('copy between repositories, checked by restic 0.14', () => {
     sourceRepo = path.join(dir, 'source-by-restic');
     sourcePasswordFile = path.join(dir, 'source-password');
     await writeFile(sourcePasswordFile, `${SOURCE_PASSWORD}\n`);
-    // Two snapshots by restic: the second after a change, with a tag.
+    // Two snapshots by restic: the second after a change, with a tag, written at UTC+05:30.
     await resticOn(sourceRepo, SOURCE_PASSWORD, ['init']);
     await resticOn(sourceRepo, SOURCE_PASSWORD, ['backup', '--host', 'copy-host', data]);
     await appendFile(path.join(data, 'hello.txt'), 'changed after the first snapshot\n');
     await writeFile(path.join(data, 'new-big.bin'), pseudoRandomBytes(2 * 1024 * 1024, 77));
-    await resticOn(sourceRepo, SOURCE_PASSWORD, ['backup', '--host', 'copy-host', '--tag', 'second', data]);
+    await resticOn(sourceRepo, SOURCE_PASSWORD, ['backup', '--host', 'copy-host', '--tag', 'second', data], { TZ: 'Asia/Kolkata' });
     sourceSnapshots = await snapshotsOf(sourceRepo, SOURCE_PASSWORD);
     expect(sourceSnapshots).toHaveLength(2);
+    expect(sourceSnapshots.find((s) => s.tags?.includes('second'))!.time).toMatch(/\+05:30$/);
     rest = await sharedRestServer();
   });
 
@@ -114,6 +116,8 @@ describe('copy between repositories, checked by restic 0.14', () => {
         expect(c.tree).toBe(original.tree);
         expect(c.parent).toBeUndefined();
         expect(c.tags ?? []).toEqual(original.tags ?? []);
+        // The time as the source wrote it, UTC offset included (restic keeps it; forget buckets by it).
+        expect(c.time).toBe(original.time);
         await expectSameRestore(dest, c, original.id);
       }
       // The newest copy is the data as it is now.

@@ -13,7 +13,7 @@
 import type { OperationOptions } from '../operation.ts';
 import { drainQueue } from '../checker/work-queue.ts';
 import { anySignal, ChunkvaultError, ErrorCode, errorMessage, isChunkvaultError, throwIfAborted } from '../errors.ts';
-import { serializeSnapshot, type Snapshot } from '../format/index.ts';
+import { formatTime, goJsonString, parseJson, serializeSnapshot, type Snapshot } from '../format/index.ts';
 import { NULL_ID, type Id } from '../format/id.ts';
 import { BlobSaver } from '../repository/blob-saver.ts';
 import { withLock } from '../repository/lock.ts';
@@ -153,7 +153,7 @@ export async function copy(source: Repository, destination: Repository, opts: Co
           // first source's id as `original`, so that later copies can recognise it.
           const { parent: _parent, ...rest } = entry.snapshot;
           const snapshot: Snapshot = { ...rest, original };
-          const saved = await destination.saveUnpacked('snapshot', serializeSnapshot(snapshot), { signal });
+          const saved = await destination.saveUnpacked('snapshot', await copiedSnapshotBytes(source, entry.id, snapshot, signal), { signal });
           snapshotBytes += saved.size;
           recordOutcome({
             sourceId: entry.id,
@@ -193,6 +193,19 @@ export async function copy(source: Repository, destination: Repository, opts: Co
     outcomes.push(o);
     opts.onSnapshot?.(o);
   }
+}
+
+/**
+ * The copy's bytes, with its time written as the source wrote it: restic keeps a snapshot's
+ * UTC offset when it copies one, and forget's hourly and daily buckets depend on it.
+ */
+async function copiedSnapshotBytes(source: Repository, sourceId: Id, snapshot: Snapshot, signal: AbortSignal): Promise<Uint8Array> {
+  const bytes = serializeSnapshot(snapshot);
+  const written = (parseJson(await source.loadUnpacked('snapshot', sourceId, { signal }), 'snapshot') as { time?: unknown }).time;
+  const text = new TextDecoder().decode(bytes);
+  const ours = `{"time":"${formatTime(snapshot.time)}"`;
+  if (typeof written !== 'string' || !text.startsWith(ours)) return bytes;
+  return new TextEncoder().encode(`{"time":${goJsonString(written)}${text.slice(ours.length)}`);
 }
 
 /** The source snapshots to copy, oldest first, each once: by reference, or all that pass the filter. */
