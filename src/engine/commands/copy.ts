@@ -22,7 +22,7 @@ import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 import { forEachLimited } from '../support/concurrency.ts';
 import { findSnapshot, matchesFilter, type SnapshotFilter } from './find-snapshot.ts';
 
-export type CopyPhase = 'lock' | 'index' | 'snapshots' | 'trees' | 'blobs' | 'flush' | 'snapshot';
+export type CopyPhase = 'lock' | 'index' | 'snapshots' | 'trees' | 'blobs' | 'flush' | 'snapshot' | 'done';
 
 export interface CopyProgress {
   phase: CopyPhase;
@@ -164,6 +164,7 @@ export async function copy(source: Repository, destination: Repository, opts: Co
             bytesCopied: bytesCopied - before.bytes,
           });
         }
+        phase = 'done';
         report();
         const copied = outcomes.filter((o) => o.status === 'copied').length;
         return {
