@@ -85,6 +85,14 @@ describe('the action in copy mode', () => {
     await resticOffsite(['check']);
   });
 
+  it('with init: false a missing destination fails naming the inputs, and is not created', async () => {
+    const dest = path.join(workspace, 'not-there');
+    const run = await runAction({ ...copyInputs(), 'copy-repository': dest, init: 'false' }, workspace);
+    expect(run.code).not.toBe(0);
+    expect(run.stdout).toMatch(/::error::copy-repository: .*no repository here.*init: true/);
+    await expect(readdir(dest)).rejects.toThrow(/ENOENT/);
+  });
+
   it('a wrong source password fails naming the password input, and creates no destination', async () => {
     const dest = path.join(workspace, 'never-created');
     const run = await runAction({ ...copyInputs(), password: 'not the local password', 'copy-repository': dest }, workspace);

@@ -251,6 +251,14 @@ describe('copy between repositories, checked by restic 0.14', () => {
       expect(await listRepository(dest)).toEqual(before);
     });
 
+    it('init with --from-repo but without --copy-chunker-params is refused, as restic refuses it', async () => {
+      const dest = path.join(dir, 'dest-refused');
+      const r = await cli(dest, ['init', '--from-repo', sourceRepo, '--from-password-file', sourcePasswordFile]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('--copy-chunker-params');
+      await expect(readdir(dest)).rejects.toThrow(/ENOENT/);
+    });
+
     it('init --copy-chunker-params says so and creates nothing', async () => {
       const dest = path.join(dir, 'dest-never-created');
       const r = await cli(dest, ['init', '--from-repo', sourceRepo, '--from-password-file', wrongFile, '--copy-chunker-params']);
