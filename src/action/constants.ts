@@ -63,6 +63,9 @@ export const Inputs = {
   RemoveAll: 'remove-all',
   // every mode that locks the repository
   LockWait: 'lock-wait',
+  // copy: the destination
+  CopyRepository: 'copy-repository',
+  CopyPassword: 'copy-password',
   // remote repositories (every mode)
   Concurrency: 'concurrency',
   CaFile: 'ca-file',
@@ -117,7 +120,9 @@ export const Outputs = {
   ChangedCount: 'changed-count',
   RemovedLocks: 'removed-locks',
   KeptLocks: 'kept-locks',
+  SnapshotsCopied: 'snapshots-copied',
+  SnapshotsSkipped: 'snapshots-skipped',
 } as const satisfies Record<string, ActionOutputName>;
 
-export const MODES = ['backup', 'restore', 'drill', 'forget', 'prune', 'check', 'snapshots', 'diff', 'stats', 'key', 'tag', 'unlock'] as const;
+export const MODES = ['backup', 'restore', 'drill', 'forget', 'prune', 'check', 'snapshots', 'diff', 'stats', 'copy', 'key', 'tag', 'unlock'] as const;
 export type Mode = (typeof MODES)[number];

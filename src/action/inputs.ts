@@ -31,9 +31,12 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): ActionSetting
   };
   const settings = modeSettings(mode, common, env);
   warnAboutUnusedInputs(mode);
-  // The new password is masked too, but it has no business in a debug line either.
-  const shown = { ...settings, repository: repository.display, password: '***', s3: settings.s3 ? '***' : undefined, ...('newPassword' in settings ? { newPassword: '***' } : {}) };
-  core.debug(`settings: ${JSON.stringify(shown)}`);
+  // New and destination passwords are masked too, but they have no business in a debug line either.
+  const hidden = {
+    ...('newPassword' in settings ? { newPassword: '***' } : {}),
+    ...(settings.mode === 'copy' ? { destination: settings.destination.display, destinationPassword: '***' } : {}),
+  };
+  core.debug(`settings: ${JSON.stringify({ ...settings, repository: repository.display, password: '***', s3: settings.s3 ? '***' : undefined, ...hidden })}`);
   return settings;
 }
 
@@ -115,6 +118,21 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
       return keySettings(common);
     case 'unlock':
       return { mode, ...common, removeAll: booleanInput(Inputs.RemoveAll) };
+    case 'copy': {
+      const destinationPassword = core.getInput(Inputs.CopyPassword, { trimWhitespace: false });
+      if (destinationPassword) core.setSecret(destinationPassword);
+      const destination = core.getInput(Inputs.CopyRepository);
+      if (!destination) throw invalid(`input '${Inputs.CopyRepository}' is required for a copy: the repository to copy snapshots into (the source is '${Inputs.Repository}')`);
+      if (destinationPassword.trim() === '') throw invalid(`input '${Inputs.CopyPassword}' is required for a copy: the password of '${Inputs.CopyRepository}', from a secret`);
+      return {
+        mode,
+        ...common,
+        destination: repositoryLocation(destination, common.workspace),
+        destinationPassword,
+        init: booleanInput(Inputs.Init),
+        filter: snapshotFilter(),
+      };
+    }
   }
 }
 

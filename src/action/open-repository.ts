@@ -39,7 +39,7 @@ function userCacheDir(env: NodeJS.ProcessEnv): string | undefined {
 
 export async function openRepository(
   settings: CommonSettings,
-  opts: { init?: boolean; compression?: CompressionMode; signal?: AbortSignal; env?: NodeJS.ProcessEnv },
+  opts: { init?: boolean; compression?: CompressionMode; signal?: AbortSignal; env?: NodeJS.ProcessEnv; chunkerPolynomial?: bigint },
 ): Promise<OpenedRepository> {
   const env = opts.env ?? process.env;
   const storage = await openStorage(settings.repository, {
@@ -62,7 +62,7 @@ export async function openRepository(
     } catch (e) {
       if (!isChunkvaultError(e, ErrorCode.RepositoryNotFound) || !opts.init) throw e;
       core.info(`no repository at ${location}: creating one (init: true)`);
-      const created = await Repository.init(backend, settings.password, { signal: opts.signal });
+      const created = await Repository.init(backend, settings.password, { signal: opts.signal, chunkerPolynomial: opts.chunkerPolynomial });
       if (opts.compression) created.compression = opts.compression;
       core.info(`repository ${created.id.slice(0, 10)} created`);
       return created;

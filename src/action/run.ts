@@ -18,6 +18,7 @@ import { runStatsMode } from './modes/stats.ts';
 import { runKeyMode } from './modes/key.ts';
 import { runTagMode } from './modes/tag.ts';
 import { runUnlockMode } from './modes/unlock.ts';
+import { runCopyMode } from './modes/copy.ts';
 
 export async function run(): Promise<void> {
   const signals = installSignalHandlers((sig, count) =>
@@ -50,6 +51,8 @@ export async function run(): Promise<void> {
         return await runTagMode(settings, signals.signal);
       case 'unlock':
         return await runUnlockMode(settings, signals.signal);
+      case 'copy':
+        return await runCopyMode(settings, signals.signal);
     }
   } catch (e) {
     core.setFailed(failureMessage(e));

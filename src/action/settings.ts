@@ -177,4 +177,18 @@ export type ActionSettings =
   | StatsSettings
   | TagSettings
   | KeySettings
-  | UnlockSettings;
+  | UnlockSettings
+  | CopySettings;
+
+export interface CopySettings extends CommonSettings {
+  mode: 'copy';
+  /** The destination (input `copy-repository`); `repository` is the source. */
+  destination: RepositoryLocation;
+  /** The destination's password (input `copy-password`), masked as soon as it is read. */
+  destinationPassword: string;
+  /** Create the destination, with the source's chunker parameters, when it does not exist. */
+  init: boolean;
+  /** Only source snapshots matching host, tags and path are copied. */
+  filter: SnapshotFilter;
+}
+

@@ -17,6 +17,8 @@ import { DIFF_HELP, runDiff } from './commands/diff.ts';
 import { STATS_HELP, runStats } from './commands/stats.ts';
 import { KEY_HELP, runKey } from './commands/key.ts';
 import { TAG_HELP, runTag } from './commands/tag.ts';
+import { COPY_HELP, runCopy } from './commands/copy.ts';
+import { SOURCE_REPOSITORY_FLAGS } from './source-repository.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
 import { GLOBAL_FLAGS, type GlobalOptions } from './globals.ts';
 import { consoleOutput } from './output.ts';
@@ -39,6 +41,7 @@ Commands:
   stats       add up the sizes in snapshots (restore size, raw data, ...)
   key         list, add, remove keys or change the password (key list|add|remove ID|passwd)
   tag         add, remove or set tags of snapshots
+  copy        copy snapshots from another repository (--from-repo) into this one
   version     print the version
 
 The repository comes from -r or RESTIC_REPOSITORY, the password from --password-file,
@@ -46,7 +49,7 @@ CHUNKVAULT_PASSWORD or RESTIC_PASSWORD. --lock-wait (e.g. 5m) waits for other pr
 locks instead of failing at once. 'chunkvault COMMAND --help' describes a command.`;
 
 const COMMAND_FLAGS = {
-  init: { 'repository-version': { type: 'string' } },
+  init: { 'repository-version': { type: 'string' }, 'copy-chunker-params': { type: 'boolean', default: false }, ...SOURCE_REPOSITORY_FLAGS },
   backup: {
     host: { type: 'string' },
     tag: { type: 'string', multiple: true },
@@ -144,6 +147,12 @@ const COMMAND_FLAGS = {
     tag: { type: 'string', multiple: true },
     path: { type: 'string', multiple: true },
   },
+  copy: {
+    ...SOURCE_REPOSITORY_FLAGS,
+    host: { type: 'string', multiple: true },
+    tag: { type: 'string', multiple: true },
+    path: { type: 'string', multiple: true },
+  },
   prune: {
     'dry-run': { type: 'boolean', short: 'n', default: false },
     'max-unused': { type: 'string' },
@@ -166,6 +175,7 @@ const HELP: Record<string, string> = {
   stats: STATS_HELP,
   key: KEY_HELP,
   tag: TAG_HELP,
+  copy: COPY_HELP,
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -253,6 +263,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         return await runKey(g, v, parsed.positionals, out, env, signals.signal);
       case 'tag':
         return await runTag(g, v, parsed.positionals, out, env, signals.signal);
+      case 'copy':
+        return await runCopy(g, v, parsed.positionals, out, env, signals.signal);
       default:
         return ExitCode.Fatal;
     }

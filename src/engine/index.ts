@@ -35,6 +35,8 @@ export { addKey, changePassword, listKeys, removeKey } from './commands/key.ts';
 export type { AddKeyOptions, ChangePasswordResult, KeyInfo } from './commands/key.ts';
 export { checkTagOptions, flattenTagLists, tag } from './commands/tag.ts';
 export type { TagChange, TagOptions, TagResult } from './commands/tag.ts';
+export { copy, similarSnapshots } from './commands/copy.ts';
+export type { CopiedSnapshot, CopyOptions, CopyPhase, CopyProgress, CopyResult, CopyStats } from './commands/copy.ts';
 export { findSnapshot, listSnapshots, matchesFilter } from './commands/find-snapshot.ts';
 export type { SnapshotFilter } from './commands/find-snapshot.ts';
 export { lockRefreshWarning } from './repository/lock.ts';

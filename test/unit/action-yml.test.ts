@@ -81,6 +81,8 @@ const SAMPLE_VALUES: Record<ActionInputName, string> = {
   'max-unused': '10%',
   'max-repack-size': '2G',
   'lock-wait': '1m',
+  'copy-repository': '/tmp/chunkvault-action-yml-test/offsite',
+  'copy-password': 'battery staple',
   'concurrency': '4',
   'ca-file': 'ca.pem',
   'metadata-cache': 'false',

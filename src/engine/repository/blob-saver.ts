@@ -152,7 +152,7 @@ export class BlobSaver {
       const packer = this.#packers[type];
       if (packer.count > 0) await this.#finishPacker(type);
     }
-    await this.#writeIndex();
+    await this.#writeIndex(this.#signal);
   }
 
   /**
@@ -162,6 +162,8 @@ export class BlobSaver {
    */
   async salvage(): Promise<void> {
     while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks]);
+    // Without the saver's signal: after a cancellation, this index is what lets the next
+    // run reuse the stored packs.
     await this.#writeIndex(undefined);
   }
 
@@ -252,10 +254,10 @@ export class BlobSaver {
     this.#onPackSaved?.({ id: pack.id, size: pack.size, blobs: pack.blobs.length });
     // Index files are written as packs pile up, and at least every 10 minutes, as restic
     // does: after a crash, what was indexed is reused by the next run instead of re-sent.
-    if (this.#unindexedBlobs >= indexMaxBlobs(this.#repo.version) || Date.now() - this.#indexedAt >= INDEX_MAX_AGE_MS) await this.#writeIndex();
+    if (this.#unindexedBlobs >= indexMaxBlobs(this.#repo.version) || Date.now() - this.#indexedAt >= INDEX_MAX_AGE_MS) await this.#writeIndex(this.#signal);
   }
 
-  async #writeIndex(signal: AbortSignal | undefined = this.#signal): Promise<void> {
+  async #writeIndex(signal: AbortSignal | undefined): Promise<void> {
     if (this.#unindexed.length === 0) return;
     const packs = this.#unindexed;
     const blobs = this.#unindexedBlobs;

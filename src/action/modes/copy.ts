@@ -1,0 +1,89 @@
+/**
+ * Mode `copy`: the snapshots of `repository` (the source, where backups go) copied into
+ * `copy-repository`, e.g. from a repository on the runner to an offsite one (3-2-1). The
+ * destination is created with the source's chunker parameters when it does not exist.
+ */
+import * as core from '@actions/core';
+import { ChunkvaultError, copy, ErrorCode, formatBytes, formatCount, formatDuration, formatTime, isChunkvaultError, lockRefreshWarning, type CopyResult } from '../../engine/index.ts';
+import { copyProgressLine, copyReportLines, copySnapshotLine } from '../../report/copy-report.ts';
+import { Inputs, Outputs } from '../constants.ts';
+import { openRepository, type OpenedRepository } from '../open-repository.ts';
+import type { CopySettings } from '../settings.ts';
+import { code, escapeHtml } from '../summary-html.ts';
+import { PROGRESS_INTERVAL_MS } from './progress.ts';
+
+/** Snapshot rows in the summary; the log has every one. */
+const MAX_ROWS = 100;
+
+export async function runCopyMode(settings: CopySettings, signal: AbortSignal): Promise<void> {
+  // The source first: a wrong source password fails before the destination is opened or created.
+  const source = await openRepository(settings, { signal });
+  const destination = await openDestination(settings, source, signal);
+  const result = await core.group(`Copying snapshots from ${source.location} to ${destination.location}`, async () => {
+    const r = await copy(source.repo, destination.repo, {
+      filter: settings.filter,
+      lockWaitMs: settings.lockWaitMs,
+      signal,
+      progressIntervalMs: PROGRESS_INTERVAL_MS,
+      onProgress: (p) => core.info(copyProgressLine(p)),
+      onSnapshot: (o) => core.info(copySnapshotLine(o)),
+      onLockRefreshError: (e) => core.warning(lockRefreshWarning(e)),
+    });
+    for (const line of copyReportLines(r)) core.info(line);
+    return r;
+  });
+  core.setOutput(Outputs.SnapshotsCopied, result.copied);
+  core.setOutput(Outputs.SnapshotsSkipped, result.skipped);
+  core.setOutput(Outputs.BytesAdded, result.stats.bytesAdded);
+  await copySummary(result, source.location, destination.location).write();
+  await destination.finish();
+  await source.finish();
+}
+
+/** The destination, opened with its own password (or created); a wrong one names its input. */
+async function openDestination(settings: CopySettings, source: OpenedRepository, signal: AbortSignal): Promise<OpenedRepository> {
+  try {
+    return await openRepository(
+      { ...settings, repository: settings.destination, password: settings.destinationPassword },
+      // New packs take the destination's own compression default; its chunker is the source's, so dedup holds.
+      { init: settings.init, signal, chunkerPolynomial: source.repo.config.chunkerPolynomial },
+    );
+  } catch (e) {
+    if (isChunkvaultError(e, ErrorCode.WrongPassword)) {
+      throw new ChunkvaultError(ErrorCode.InvalidInput, `${Inputs.CopyRepository}: ${e.message}. Check the ${Inputs.CopyPassword} input (the secret it comes from).`, { cause: e });
+    }
+    if (isChunkvaultError(e, ErrorCode.RepositoryNotFound)) {
+      throw new ChunkvaultError(ErrorCode.RepositoryNotFound, `${Inputs.CopyRepository}: ${e.message} (or set ${Inputs.Init}: true)`, { cause: e });
+    }
+    throw e;
+  }
+}
+
+function copySummary(r: CopyResult, from: string, to: string): typeof core.summary {
+  const s = r.stats;
+  return core.summary
+    .addHeading(`chunkvault: copy: ${formatCount(r.copied)} snapshot(s) copied, ${formatCount(r.skipped)} skipped`, 2)
+    .addTable([
+      [
+        { data: 'What', header: true },
+        { data: 'Figure', header: true },
+      ],
+      ['From', code(from)],
+      ['To', code(to)],
+      ['Blobs copied', `${formatCount(s.dataBlobs)} data, ${formatCount(s.treeBlobs)} tree (${formatBytes(s.bytesCopied)})`],
+      ['Destination grew by', formatBytes(s.bytesAdded)],
+      ['Duration', formatDuration(s.durationMs)],
+    ])
+    .addTable([
+      ['Source snapshot', 'Time', 'Paths', 'Result'].map((h) => ({ data: h, header: true })),
+      ...r.snapshots
+        .slice(0, MAX_ROWS)
+        .map((o) => [
+          code(o.sourceId.slice(0, 8)),
+          escapeHtml(formatTime(o.snapshot.time).replace('T', ' ').replace(/\.\d+/, '')),
+          o.snapshot.paths.map(escapeHtml).join('<br>'),
+          o.status === 'copied' ? `✅ copied to ${code(o.destinationId.slice(0, 8))}` : `⏭️ already there as ${code(o.destinationId.slice(0, 8))}`,
+        ]),
+    ])
+    .addRaw(r.snapshots.length > MAX_ROWS ? `<p>Showing ${MAX_ROWS} of ${r.snapshots.length}; the log lists every one.</p>` : '', true);
+}
