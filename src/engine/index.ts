@@ -29,6 +29,8 @@ export { unlock } from './commands/unlock.ts';
 export type { UnlockOptions, UnlockResult } from './commands/unlock.ts';
 export { findSnapshot, listSnapshots, matchesFilter } from './commands/find-snapshot.ts';
 export type { SnapshotFilter } from './commands/find-snapshot.ts';
+export { groupForListing, selectSnapshots } from './commands/select-snapshots.ts';
+export type { SnapshotListGroup, SnapshotSelection } from './commands/select-snapshots.ts';
 export { lockRefreshWarning } from './repository/lock.ts';
 export type { LockHolder } from './repository/lock.ts';
 
@@ -68,7 +70,7 @@ export { BackendDecorator } from './storage/decorator.ts';
 export { DIR_OF, relativePath, repositoryDirectories } from './storage/layout.ts';
 
 // Values of the repository format that shells display or validate.
-export { formatTime } from './format/index.ts';
+export { formatTime, formatTimeInOffset } from './format/index.ts';
 export { idOf, isId, shortId } from './format/id.ts';
 export type { Id } from './format/id.ts';
 export { concatBytes } from './support/bytes.ts';
