@@ -36,7 +36,7 @@ export function snapshotJson(s: SnapshotEntry): Record<string, unknown> {
 }
 
 /**
- * A listing as restic 0.14 prints it with --json: one array of snapshots (newest first)
+ * A listing as restic 0.14 prints it with --json: one array of snapshots (oldest first)
  * when not grouped; with --group-by, an array of `{group_key, snapshots}`.
  */
 export function snapshotListJson(groups: readonly SnapshotListGroup[]): unknown[] {

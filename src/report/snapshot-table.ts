@@ -11,7 +11,7 @@ export function snapshotTableLines(groups: readonly SnapshotListGroup[]): string
   let count = 0;
   for (const g of groups) {
     if (g.key) lines.push(`snapshots for ${describeKey(g.key)}:`);
-    lines.push(...table([...g.snapshots].reverse()), '');
+    lines.push(...table(g.snapshots), '');
     count += g.snapshots.length;
   }
   lines.push(`${count} snapshot${count === 1 ? '' : 's'}`);

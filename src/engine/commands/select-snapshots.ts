@@ -51,23 +51,27 @@ export async function selectSnapshots(
   return { snapshots: all.filter((s) => chosen.has(s)), warnings };
 }
 
-/** One group of a listing: what its snapshots share (when grouped) and them, newest first. */
+/** One group of a listing: what its snapshots share (when grouped), and them. */
 export interface SnapshotListGroup {
   /** restic's group key JSON object; undefined when not grouped. */
   key?: { hostname: string; paths: string[] | null; tags: string[] | null };
+  /** Oldest first, as restic 0.14 lists them (text and JSON). */
   snapshots: SnapshotEntry[];
 }
 
 /**
  * restic 0.14's `snapshots [--group-by G] [--latest N]`: groups by G (one group when
  * G is empty), and within a group keeps the newest N of each host and set of paths
- * (restic's `--latest` ignores G for this, so tags never split it). Newest first.
+ * (restic's `--latest` ignores G for this, so tags never split it). Oldest first.
  */
 export function groupForListing(list: readonly SnapshotEntry[], groupBy: GroupBy, latest = 0): SnapshotListGroup[] {
   const grouped = groupBy.host || groupBy.paths || groupBy.tags;
   return groupSnapshots(list, groupBy).map((g) => {
     let snapshots = newestFirst(g.entries);
     if (latest > 0) snapshots = newestPerHostAndPaths(snapshots, latest);
+    snapshots.reverse();
+    // restic sorts paths and tags in place while grouping by them, so they show sorted.
+    if (groupBy.paths || groupBy.tags) snapshots = snapshots.map((e) => withSortedLists(e, groupBy));
     return grouped
       ? { key: { hostname: g.key.hostname, paths: g.key.paths && [...g.key.paths], tags: g.key.tags && [...g.key.tags] }, snapshots }
       : { snapshots };
@@ -88,4 +92,11 @@ function newestPerHostAndPaths(list: readonly SnapshotEntry[], limit: number): S
     seen.set(key, n + 1);
     return true;
   });
+}
+
+function withSortedLists(e: SnapshotEntry, by: GroupBy): SnapshotEntry {
+  const snapshot = { ...e.snapshot };
+  if (by.paths) snapshot.paths = sortedGoStrings(snapshot.paths);
+  if (by.tags && snapshot.tags) snapshot.tags = sortedGoStrings(snapshot.tags);
+  return { ...e, snapshot };
 }
