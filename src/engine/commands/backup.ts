@@ -205,7 +205,13 @@ async function findParent(repo: Repository, opts: BackupOptions, paths: readonly
   if (opts.parent === null) return undefined;
   const snapshots = await repo.listSnapshots({ signal: opts.signal });
   if (opts.parent !== undefined && opts.parent !== 'latest') {
-    const id = await repo.resolveId('snapshot', opts.parent, { signal: opts.signal });
+    const id = await repo.resolveId('snapshot', opts.parent, { signal: opts.signal }).catch((e: unknown) => {
+      // Name the setting (CLI --parent, action input `parent`); backend failures pass as they are.
+      if (e instanceof ChunkvaultError && e.code === ErrorCode.InvalidInput) {
+        throw new ChunkvaultError(ErrorCode.InvalidInput, `parent '${opts.parent}': ${e.message}; use a full snapshot id, a unique prefix of one, or 'latest'`);
+      }
+      throw e;
+    });
     const found = snapshots.find((s) => s.id === id);
     if (!found) throw new ChunkvaultError(ErrorCode.InvalidInput, `parent snapshot ${opts.parent} not found`);
     return found;
