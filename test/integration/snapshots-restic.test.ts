@@ -156,8 +156,13 @@ describe('snapshot commands beside restic 0.14', () => {
     const restore = await runAction({ repository: repo, password: PASSWORD, mode: 'restore', tags: `commit:${sha}`, target: 'rollback' }, workspace);
     expect(restore.code, restore.stdout).toBe(0);
     expect(await fs.readFile(path.join(workspace, 'rollback', workspace, 'site', 'index.html'), 'utf8')).toBe('deployed v2\n');
-    // provenance: false records none of it.
-    const plain = await runAction({ repository: repo, password: PASSWORD, source: 'site', provenance: 'false' }, workspace, undefined, runner);
+    // provenance: false records none of it; `parent` names the parent by prefix.
+    const plain = await runAction({ repository: repo, password: PASSWORD, source: 'site', provenance: 'false', parent: id.slice(0, 8) }, workspace, undefined, runner);
+    expect(plain.code, plain.stdout).toBe(0);
+    expect(plain.outputs['parent-id']).toBe(id);
+    const badParent = await runAction({ repository: repo, password: PASSWORD, source: 'site', parent: 'HEAD~1' }, workspace);
+    expect(badParent.code).not.toBe(0);
+    expect(badParent.stdout).toContain("input 'parent': 'HEAD~1' is not a snapshot reference");
     const plainJson = (await oursJson([plain.outputs['snapshot-id']!])) as SnapshotJson[];
     expect(plainJson[0]!.tags).toBeUndefined();
     expect(plainJson[0]!.description).toBeUndefined();
