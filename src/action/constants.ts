@@ -19,6 +19,12 @@ export const Inputs = {
   DumpCommand: 'dump-command',
   DumpFilename: 'dump-filename',
   AllowEmptyDump: 'allow-empty-dump',
+  Description: 'description',
+  Provenance: 'provenance',
+  Parent: 'parent',
+  // snapshots and forget by name
+  SnapshotIds: 'snapshot-ids',
+  Latest: 'latest',
   // choosing a snapshot (restore, drill, snapshots)
   Snapshot: 'snapshot',
   Path: 'path',

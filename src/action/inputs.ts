@@ -10,6 +10,7 @@ import { ACTION_INPUTS, type ActionInputName, type ActionInputSpec } from './act
 import { Inputs, MODES, type Mode } from './constants.ts';
 import { parseConcurrency } from '../backends/open-storage.ts';
 import { parseLocation, type RepositoryLocation } from '../backends/repository-location.ts';
+import { runProvenance } from './provenance.ts';
 import type { ActionSettings, CommonSettings, DumpSettings, KeyCommand, KeySettings, PruneTuning, RemoteSettings, SnapshotChoice, TagSettings } from './settings.ts';
 
 export function getSettings(env: NodeJS.ProcessEnv = process.env): ActionSettings {
@@ -48,6 +49,9 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
       if (sources.length === 0 && !dump) {
         throw invalid(`input '${Inputs.Source}' or '${Inputs.DumpCommand}' is required for a backup: paths or glob patterns, one per line, or a command writing a dump`);
       }
+      const provenance = booleanInput(Inputs.Provenance) ? runProvenance(env) : { tags: [] };
+      const description = core.getInput(Inputs.Description) || provenance.description;
+      const parent = core.getInput(Inputs.Parent);
       return {
         mode,
         ...common,
@@ -56,9 +60,11 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
         excludes: lines(core.getInput(Inputs.Exclude)),
         init: booleanInput(Inputs.Init),
         host: core.getInput(Inputs.Host) || defaultHost(env),
-        tags: list(core.getInput(Inputs.Tags)),
+        tags: [...new Set([...list(core.getInput(Inputs.Tags)), ...provenance.tags])],
         compression: parseCompressionMode(inputOrDefault(Inputs.Compression)),
         failOnError: booleanInput(Inputs.FailOnError),
+        ...(description ? { description } : {}),
+        ...(parent ? { parent: snapshotRef(parent, Inputs.Parent) } : {}),
       };
     }
     case 'restore': {
@@ -88,18 +94,21 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
     case 'check':
       return { mode, ...common, readData: readDataInput(env) };
     case 'snapshots':
-      return { mode, ...common, filter: snapshotFilter() };
-    case 'forget':
+      return { mode, ...common, filter: snapshotFilter(), ids: snapshotIds(), latest: latestInput() };
+    case 'forget': {
+      const ids = snapshotIds();
       return {
         mode,
         ...common,
-        policy: retentionPolicy(),
+        ids,
+        policy: ids.length > 0 ? ignoredPolicy() : retentionPolicy(),
         groupBy: parseGroupBy(inputOrDefault(Inputs.GroupBy)),
         filter: snapshotFilter(),
         dryRun: booleanInput(Inputs.DryRun),
         prune: booleanInput(Inputs.Prune),
         pruneTuning: pruneTuning(),
       };
+    }
     case 'prune':
       return { mode, ...common, dryRun: booleanInput(Inputs.DryRun), pruneTuning: pruneTuning() };
     case 'diff':
@@ -238,6 +247,36 @@ function retentionPolicy(): RetentionPolicy {
   });
   assertUsablePolicy(policy);
   return policy;
+}
+
+/** With `snapshot-ids`, forget applies no policy, as restic: a keep-* input set too only gets a warning. */
+function ignoredPolicy(): RetentionPolicy {
+  const set = KEEP_INPUTS.filter((name) => core.getInput(name) !== '');
+  if (set.length > 0) core.warning(`input${set.length > 1 ? 's' : ''} ${set.map((n) => `'${n}'`).join(', ')} ignored: '${Inputs.SnapshotIds}' names the snapshots to remove`);
+  return {};
+}
+
+const KEEP_INPUTS = [Inputs.KeepLast, Inputs.KeepHourly, Inputs.KeepDaily, Inputs.KeepWeekly, Inputs.KeepMonthly, Inputs.KeepYearly, Inputs.KeepWithin, Inputs.KeepTag];
+
+/** `snapshot-ids`: separated by spaces, commas or lines; each checked as a snapshot reference. */
+function snapshotIds(): string[] {
+  return core
+    .getInput(Inputs.SnapshotIds)
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((ref) => snapshotRef(ref, Inputs.SnapshotIds));
+}
+
+function snapshotRef(ref: string, input: string): string {
+  if (ref === 'latest' || /^[0-9a-f]{1,64}$/.test(ref)) return ref;
+  throw invalid(`input '${input}': '${ref}' is not a snapshot reference: use a full ID, a unique prefix of one (hex), or 'latest'`);
+}
+
+function latestInput(): number {
+  const value = core.getInput(Inputs.Latest);
+  if (value === '') return 0;
+  if (!/^\d+$/.test(value)) throw invalid(`input '${Inputs.Latest}' must be a whole number of snapshots; got '${value}'`);
+  return Number(value);
 }
 
 function pruneTuning(): PruneTuning {

@@ -50,6 +50,10 @@ export interface BackupSettings extends CommonSettings {
   compression: CompressionMode;
   /** Fail the step when some source files could not be read (the snapshot is still written). */
   failOnError: boolean;
+  /** Stored in the snapshot (input `description`, else the run's provenance description). */
+  description?: string;
+  /** The parent snapshot: an id, a prefix or `latest`; undefined: the default choice. */
+  parent?: string;
 }
 
 export interface DumpSettings {
@@ -97,6 +101,10 @@ export interface CheckSettings extends CommonSettings {
 export interface SnapshotsSettings extends CommonSettings {
   mode: 'snapshots';
   filter: SnapshotFilter;
+  /** Only these (ids, prefixes, `latest`); empty: all that pass the filter. */
+  ids: string[];
+  /** The newest N of each host and set of paths; 0: all. */
+  latest: number;
 }
 
 /** How prune chooses what to repack (restic's --max-unused, --max-repack-size). */
@@ -107,7 +115,10 @@ export interface PruneTuning {
 
 export interface ForgetSettings extends CommonSettings {
   mode: 'forget';
+  /** Empty when `ids` are given: named snapshots are removed without a policy. */
   policy: RetentionPolicy;
+  /** Snapshots to remove by name (ids, prefixes, `latest`); empty: the policy decides. */
+  ids: string[];
   groupBy: GroupBy;
   /** Only snapshots matching host, tags and path are considered (none filtered when empty). */
   filter: SnapshotFilter;

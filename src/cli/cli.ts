@@ -34,7 +34,7 @@ Commands:
   restore     restore a snapshot into a directory
   drill       restore a snapshot into scratch, verify it, run a check, measure the RTO
   check       check the repository for errors (--read-data reads and verifies packs)
-  forget      remove snapshots by a retention policy (--prune: then prune)
+  forget      remove snapshots by a retention policy or by id (--prune: then prune)
   prune       delete data no snapshot uses (repacking partly used packs)
   unlock      remove stale locks (left by killed processes)
   diff        show what changed from one snapshot to another
@@ -63,6 +63,7 @@ const COMMAND_FLAGS = {
     'one-file-system': { type: 'boolean', short: 'x', default: false },
     compression: { type: 'string' },
     parent: { type: 'string' },
+    description: { type: 'string' },
     force: { type: 'boolean', default: false },
     stdin: { type: 'boolean', default: false },
     'stdin-from-command': { type: 'boolean', default: false },
@@ -73,6 +74,8 @@ const COMMAND_FLAGS = {
     host: { type: 'string', multiple: true },
     tag: { type: 'string', multiple: true },
     path: { type: 'string', multiple: true },
+    latest: { type: 'string' },
+    'group-by': { type: 'string', short: 'g' },
   },
   restore: {
     target: { type: 'string', short: 't' },
@@ -242,7 +245,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         }
         return await runBackup(g, v, parsed.positionals, out, env, signals.signal);
       case 'snapshots':
-        return await runSnapshots(g, v as { host?: string[]; tag?: string[]; path?: string[] }, out, env, signals.signal);
+        return await runSnapshots(g, v, parsed.positionals, out, env, signals.signal);
       case 'restore':
         return await runRestore(g, v, parsed.positionals, out, env, signals.signal);
       case 'drill':

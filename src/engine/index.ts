@@ -39,6 +39,8 @@ export { copy, similarSnapshots } from './commands/copy.ts';
 export type { CopiedSnapshot, CopyOptions, CopyPhase, CopyProgress, CopyResult, CopyStats } from './commands/copy.ts';
 export { findSnapshot, listSnapshots, matchesFilter } from './commands/find-snapshot.ts';
 export type { SnapshotFilter } from './commands/find-snapshot.ts';
+export { groupForListing, selectSnapshots } from './commands/select-snapshots.ts';
+export type { SnapshotListGroup, SnapshotSelection } from './commands/select-snapshots.ts';
 export { lockRefreshWarning } from './repository/lock.ts';
 export type { LockHolder } from './repository/lock.ts';
 
@@ -81,7 +83,7 @@ export { BackendDecorator } from './storage/decorator.ts';
 export { DIR_OF, relativePath, repositoryDirectories } from './storage/layout.ts';
 
 // Values of the repository format that shells display or validate.
-export { formatTime, parseTime } from './format/index.ts';
+export { formatTime, formatTimeInOffset, parseTime } from './format/index.ts';
 export { goJsonString } from './format/json.ts';
 export { idOf, isId, shortId } from './format/id.ts';
 export type { Id } from './format/id.ts';

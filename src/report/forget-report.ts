@@ -29,6 +29,7 @@ export function groupDecisions(g: ForgetGroup): SnapshotDecision[] {
 }
 
 export function forgetReportLines(r: ForgetResult): string[] {
+  if (r.byId) return namedForgetLines(r);
   const lines = [`policy: ${describePolicy(r.plan.policy)}`];
   if (r.untouched > 0) lines.push(`${r.untouched} snapshot(s) do not match the host/tag/path filter and are left alone`);
   for (const g of r.plan.groups) {
@@ -45,5 +46,17 @@ export function forgetReportLines(r: ForgetResult): string[] {
     lines.push(`  ${g.keep.length} kept, ${g.remove.length} ${r.dryRun ? 'to remove' : 'removed'}`);
   }
   lines.push('', `${r.kept.length} snapshot(s) kept, ${r.removed.length} ${r.dryRun ? 'would be removed (dry run: nothing was changed)' : 'removed'}`);
+  return lines;
+}
+
+/** A forget of named snapshots: each one, and what happened to it. */
+function namedForgetLines(r: ForgetResult): string[] {
+  const named = r.named ?? [];
+  const lines = ['snapshots named by id (no policy applied):'];
+  for (const e of named) {
+    const what = r.dryRun ? 'would remove' : 'removed';
+    lines.push(`  ${e.id.slice(0, 8)}  ${snapshotTimeText(e.snapshot.time).padEnd(19)}  ${e.snapshot.hostname ?? ''}  ${e.snapshot.paths.join(', ')}  ${what}`);
+  }
+  lines.push('', `${named.length} snapshot(s) ${r.dryRun ? 'would be removed (dry run: nothing was changed)' : 'removed'}`);
   return lines;
 }

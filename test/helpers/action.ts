@@ -51,8 +51,15 @@ async function actionEnvironment(inputs: Record<string, string>, workDir: string
 }
 
 /** Starts the action as a child process the test can signal; `done` resolves with its result. */
-export async function startAction(inputs: Record<string, string>, workDir: string, entry = ENTRY): Promise<{ child: ChildProcess; done: Promise<ActionRun> }> {
-  const { env, outputFile, summaryFile } = await actionEnvironment(inputs, workDir);
+export async function startAction(
+  inputs: Record<string, string>,
+  workDir: string,
+  entry = ENTRY,
+  runnerEnv: Record<string, string> = {},
+): Promise<{ child: ChildProcess; done: Promise<ActionRun> }> {
+  const { env: baseEnv, outputFile, summaryFile } = await actionEnvironment(inputs, workDir);
+  // More of the runner's variables (GITHUB_SHA, GITHUB_RUN_ID, ...) when a test needs them.
+  const env = { ...baseEnv, ...runnerEnv };
   const child = spawn(process.execPath, [entry], { env, cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -73,6 +80,6 @@ export async function startAction(inputs: Record<string, string>, workDir: strin
 }
 
 /** Runs the action to its end. */
-export async function runAction(inputs: Record<string, string>, workDir: string, entry = ENTRY): Promise<ActionRun> {
-  return (await startAction(inputs, workDir, entry)).done;
+export async function runAction(inputs: Record<string, string>, workDir: string, entry = ENTRY, runnerEnv: Record<string, string> = {}): Promise<ActionRun> {
+  return (await startAction(inputs, workDir, entry, runnerEnv)).done;
 }

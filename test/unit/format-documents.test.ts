@@ -75,7 +75,16 @@ describe('snapshots', () => {
     const s = parseSnapshot(
       enc(`{"time":"2026-11-23T15:55:29.5+01:00","tree":"${id('A')}","paths":null,"dir":"/old","id":"x","hostname":"h"}`),
     );
-    expect(s).toEqual({ time: 1_795_445_729_500_000_000n, tree: id('a'), paths: [], hostname: 'h' });
+    expect(s).toEqual({ time: 1_795_445_729_500_000_000n, timeOffsetSeconds: 3600, tree: id('a'), paths: [], hostname: 'h' });
+    // A rewrite keeps the time as it was written, offset and all.
+    expect(new TextDecoder().decode(serializeSnapshot(s))).toMatch(/^\{"time":"2026-11-23T15:55:29\.5\+01:00",/);
+  });
+
+  it('writes and reads a description under rustic\'s key, after the fields restic knows', () => {
+    const s: Snapshot = { time: 0n, tree: id('a'), paths: ['/x'], description: 'run https://example/1' };
+    const text = new TextDecoder().decode(serializeSnapshot(s));
+    expect(text).toBe(`{"time":"1970-01-01T00:00:00Z","tree":"${id('a')}","paths":["/x"],"description":"run https://example/1"}`);
+    expect(parseSnapshot(serializeSnapshot(s))).toEqual(s);
   });
 
   it('throws Integrity on a missing tree, invalid IDs and wrongly typed fields', () => {

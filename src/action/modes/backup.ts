@@ -40,6 +40,8 @@ export async function runBackupMode(settings: BackupSettings, signal: AbortSigna
       baseDir: settings.workspace,
       hostname: settings.host,
       tags: settings.tags,
+      description: settings.description,
+      parent: settings.parent,
       lockWaitMs: settings.lockWaitMs,
       signal,
       progressIntervalMs: PROGRESS_INTERVAL_MS,

@@ -2,6 +2,7 @@
 import * as core from '@actions/core';
 import { describeGroupKey, describePolicy, forget, lockRefreshWarning, type ForgetResult } from '../../engine/index.ts';
 import { forgetReportLines, groupDecisions } from '../../report/forget-report.ts';
+import { snapshotTimeText } from '../../report/snapshot-time.ts';
 import { Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { ForgetSettings } from '../settings.ts';
@@ -13,9 +14,12 @@ const MAX_ROWS = 200;
 
 export async function runForgetMode(settings: ForgetSettings, signal: AbortSignal): Promise<void> {
   const { repo, location, finish } = await openRepository(settings, { signal });
-  const result = await core.group(`Applying the retention policy${settings.dryRun ? ' (dry run)' : ''}: ${describePolicy(settings.policy)}`, async () => {
+  const title = settings.ids.length > 0 ? `Removing snapshots ${settings.ids.join(' ')}` : `Applying the retention policy: ${describePolicy(settings.policy)}`;
+  const result = await core.group(`${title}${settings.dryRun ? ' (dry run)' : ''}`, async () => {
     const r = await forget(repo, {
       policy: settings.policy,
+      ids: settings.ids,
+      onWarning: (w) => core.warning(w),
       groupBy: settings.groupBy,
       filter: settings.filter,
       dryRun: settings.dryRun,
@@ -41,6 +45,18 @@ export async function runForgetMode(settings: ForgetSettings, signal: AbortSigna
 
 function forgetSummary(r: ForgetResult): typeof core.summary {
   const verb = r.dryRun ? 'would remove' : 'removed';
+  if (r.byId) {
+    return core.summary.addHeading(`chunkvault: forget${r.dryRun ? ' (dry run)' : ''}: ${r.removed.length} named snapshot(s) ${verb}`, 2).addTable([
+      ['Snapshot', 'Time', 'Host', 'Paths', 'Decision'].map((h) => ({ data: h, header: true })),
+      ...(r.named ?? []).map((e) => [
+        code(e.id.slice(0, 8)),
+        escapeHtml(snapshotTimeText(e.snapshot.time)),
+        escapeHtml(e.snapshot.hostname ?? ''),
+        e.snapshot.paths.map(escapeHtml).join('<br>'),
+        `🗑️ ${verb}`,
+      ]),
+    ]);
+  }
   const summary = core.summary
     .addHeading(`chunkvault: forget${r.dryRun ? ' (dry run)' : ''}: ${r.kept.length} kept, ${r.removed.length} ${verb}`, 2)
     .addRaw(`<p>Policy: ${escapeHtml(describePolicy(r.plan.policy))}${r.untouched > 0 ? `; ${r.untouched} snapshot(s) outside the host/tags/path filter left alone` : ''}.</p>`, true);

@@ -29,7 +29,9 @@ Options:
   --exclude-larger-than SIZE  leave out files larger than SIZE (e.g. 500M; k, m, g, t)
   -x, --one-file-system  stay on the file system of each PATH (mount points are kept, empty)
   --compression MODE   auto (default), max or off
-  --parent ID          use this snapshot as the parent instead of the latest matching one
+  --parent ID          use this snapshot (id, prefix) as the parent; 'latest' (the default):
+                       the newest with the same host and paths
+  --description TEXT   store this text in the snapshot (rustic's description field)
   --force              read every file, ignoring the parent snapshot
   --stdin              back up what arrives on standard input, as the file /NAME
   --stdin-from-command run CMD ARGS... (no shell) and back up its standard output as the
@@ -56,6 +58,7 @@ export interface BackupArgs {
   'one-file-system'?: boolean;
   compression?: string;
   parent?: string;
+  description?: string;
   force?: boolean;
   stdin?: boolean;
   'stdin-from-command'?: boolean;
@@ -97,6 +100,7 @@ export async function runBackup(
     hostname: args.host ?? os.hostname(),
     tags: (args.tag ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean),
     parent: args.force ? null : args.parent,
+    description: args.description,
     signal,
     progressIntervalMs: out.progressIntervalMs,
     onProgress: g.json ? undefined : (p) => out.progress(backupProgressLine(p)),

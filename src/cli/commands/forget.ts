@@ -1,4 +1,4 @@
-import { DEFAULT_GROUP_BY, forget, forgetJson, invalidInput, lockRefreshWarning, parseGroupBy, parsePolicy } from '../../engine/index.ts';
+import { DEFAULT_GROUP_BY, forget, forgetJson, lockRefreshWarning, parseGroupBy, parsePolicy, type RetentionPolicy } from '../../engine/index.ts';
 import { forgetReportLines } from '../../report/forget-report.ts';
 import { pruneProgressLine, pruneReportLines } from '../../report/prune-report.ts';
 import { ExitCode } from '../exit-codes.ts';
@@ -10,6 +10,11 @@ export const FORGET_HELP = `chunkvault forget: remove snapshots by a retention p
 
 Usage: chunkvault forget -r REPO [policy] [--group-by host,paths] [--host H] [--tag T] [--path P]
                          [--dry-run] [--prune [--max-unused 5%] [--max-repack-size SIZE]] [--json]
+       chunkvault forget -r REPO ID... [--dry-run] [--prune ...]
+
+With snapshot IDs (full ids, unique prefixes, or 'latest' = the newest that passes
+--host/--tag/--path), exactly those are removed, as restic 0.14 does: no policy or grouping
+is applied, and an ID that finds no snapshot is skipped with a warning.
 
 A snapshot is kept when any rule keeps it; the others in its group are removed. Groups are
 made by --group-by (host, paths, tags, a comma list, or '' for one group; default
@@ -56,10 +61,11 @@ export interface ForgetArgs {
 }
 
 export async function runForget(g: GlobalOptions, args: ForgetArgs, positionals: string[], out: Output, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<number> {
-  if (positionals.length > 0) {
-    throw invalidInput(`forget takes a policy, not snapshot ids (${positionals.join(' ')}): set --keep-* rules`);
-  }
-  const policy = parsePolicy({
+  const byId = positionals.length > 0;
+  const policyFlags = Object.keys(args).filter((k) => k.startsWith('keep-') && args[k as keyof ForgetArgs] !== undefined);
+  if (byId && policyFlags.length > 0) out.warn(`ignoring --${policyFlags.join(', --')}: snapshot ids were given, and those are removed`);
+  // Named snapshots need no policy (an empty one, never applied).
+  const policy: RetentionPolicy = byId ? {} : parsePolicy({
     keepLast: args['keep-last'],
     keepHourly: args['keep-hourly'],
     keepDaily: args['keep-daily'],
@@ -79,6 +85,8 @@ export async function runForget(g: GlobalOptions, args: ForgetArgs, positionals:
   const repo = await openRepository(g, env, { signal });
   const result = await forget(repo, {
     policy,
+    ids: positionals,
+    onWarning: (w) => out.warn(w),
     groupBy,
     filter: { hosts: args.host, tags: args.tag, paths: args.path },
     dryRun: args['dry-run'] === true,
@@ -98,7 +106,8 @@ export async function runForget(g: GlobalOptions, args: ForgetArgs, positionals:
   });
   out.done();
   if (g.json) {
-    out.result(JSON.stringify(forgetJson(result.plan)));
+    // As restic 0.14: a forget of named snapshots prints no JSON.
+    if (!result.byId) out.result(JSON.stringify(forgetJson(result.plan)));
     if (result.prune) out.info(pruneReportLines(result.prune).join('\n'));
   } else {
     out.result(forgetReportLines(result).join('\n'));

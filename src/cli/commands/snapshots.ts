@@ -1,41 +1,49 @@
-import { formatBytes, listSnapshots } from '../../engine/index.ts';
-import { snapshotTimeText } from '../../report/snapshot-time.ts';
-import { snapshotJson } from '../../report/snapshot-json.ts';
+import { groupForListing, invalidInput, parseGroupBy, selectSnapshots } from '../../engine/index.ts';
+import { snapshotListJson } from '../../report/snapshot-json.ts';
+import { snapshotTableLines } from '../../report/snapshot-table.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
 
-export const SNAPSHOTS_HELP = `chunkvault snapshots: list snapshots
+export const SNAPSHOTS_HELP = `chunkvault snapshots: list snapshots, as restic snapshots does
 
-Usage: chunkvault snapshots -r REPO [--host H] [--tag T] [--path P] [--json]`;
+Usage: chunkvault snapshots -r REPO [ID...] [--host H] [--tag T] [--path P]
+                            [--latest N] [--group-by G] [--json]
+
+IDs are full ids, unique prefixes, or 'latest' (the newest that passes --host/--tag/--path);
+with IDs, only those are listed and the filters serve only 'latest'.
+  --latest N      only the newest N snapshots of each host and set of paths
+  --group-by G    list per group: host, paths and/or tags, comma-separated
+  --json          restic's snapshots --json output (plus description and summary)`;
+
+export interface SnapshotsArgs {
+  host?: string[];
+  tag?: string[];
+  path?: string[];
+  latest?: string;
+  'group-by'?: string;
+}
 
 export async function runSnapshots(
   g: GlobalOptions,
-  args: { host?: string[]; tag?: string[]; path?: string[] },
+  args: SnapshotsArgs,
+  positionals: string[],
   out: Output,
   env: NodeJS.ProcessEnv,
   signal: AbortSignal,
 ): Promise<number> {
+  const latest = parseLatest(args.latest);
+  const groupBy = parseGroupBy(args['group-by'] ?? '');
   const repo = await openRepository(g, env, { signal });
-  const list = await listSnapshots(repo, { hosts: args.host, tags: args.tag, paths: args.path }, { signal });
-  if (g.json) {
-    out.result(JSON.stringify(list.map(snapshotJson)));
-    return 0;
-  }
-  const rows = list.map((s) => [
-    s.id.slice(0, 8),
-    snapshotTimeText(s.snapshot.time),
-    s.snapshot.hostname ?? '',
-    (s.snapshot.tags ?? []).join(','),
-    s.snapshot.summary ? formatBytes(s.snapshot.summary.totalBytesProcessed) : '',
-    s.snapshot.paths.join(', '),
-  ]);
-  out.result(table(['ID', 'Time', 'Host', 'Tags', 'Size', 'Paths'], rows));
-  out.result(`${list.length} snapshot${list.length === 1 ? '' : 's'}`);
+  const selection = await selectSnapshots(repo, positionals, { hosts: args.host, tags: args.tag, paths: args.path }, { signal });
+  for (const w of selection.warnings) out.warn(w);
+  const groups = groupForListing(selection.snapshots, groupBy, latest);
+  if (g.json) out.result(JSON.stringify(snapshotListJson(groups)));
+  else out.result(snapshotTableLines(groups).join('\n'));
   return 0;
 }
 
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+function parseLatest(text: string | undefined): number {
+  if (text === undefined) return 0;
+  if (!/^\d+$/.test(text)) throw invalidInput(`--latest must be a whole number of snapshots, not '${text}'`);
+  return Number(text);
 }

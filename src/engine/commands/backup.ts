@@ -50,8 +50,13 @@ export interface BackupOptions extends OperationOptions<BackupProgress> {
   baseDir: string;
   hostname: string;
   tags?: readonly string[];
-  /** Parent snapshot id; undefined picks the latest with the same host and paths; null forces none. */
-  parent?: Id | null;
+  /**
+   * Parent snapshot: an id or unique prefix; undefined or `latest` picks the newest with the
+   * same host and paths (what restic 0.16+ means by `--parent latest`); null forces none.
+   */
+  parent?: Id | 'latest' | null;
+  /** Free text stored in the snapshot (rustic's `description`); restic 0.14 ignores it. */
+  description?: string;
   /** Snapshot time. @default now */
   time?: Date;
   /** Extra nodes for the root tree. */
@@ -235,8 +240,14 @@ function withoutRepository(exclude: ExcludeFn, repositoryRoot: string | undefine
 async function findParent(repo: Repository, opts: BackupOptions, paths: readonly string[]): Promise<SnapshotEntry | undefined> {
   if (opts.parent === null) return undefined;
   const snapshots = await repo.listSnapshots({ signal: opts.signal });
-  if (opts.parent !== undefined) {
-    const id = await repo.resolveId('snapshot', opts.parent, { signal: opts.signal });
+  if (opts.parent !== undefined && opts.parent !== 'latest') {
+    const id = await repo.resolveId('snapshot', opts.parent, { signal: opts.signal }).catch((e: unknown) => {
+      // Name the setting (CLI --parent, action input `parent`); backend failures pass as they are.
+      if (e instanceof ChunkvaultError && e.code === ErrorCode.InvalidInput) {
+        throw new ChunkvaultError(ErrorCode.InvalidInput, `parent '${opts.parent}': ${e.message}; use a full snapshot id, a unique prefix of one, or 'latest'`);
+      }
+      throw e;
+    });
     const found = snapshots.find((s) => s.id === id);
     if (!found) throw new ChunkvaultError(ErrorCode.InvalidInput, `parent snapshot ${opts.parent} not found`);
     return found;
@@ -290,5 +301,6 @@ function makeSnapshot(
   if (user.gid > 0) snapshot.gid = user.gid;
   if (opts.excludes?.length) snapshot.excludes = [...opts.excludes];
   if (opts.tags?.length) snapshot.tags = [...opts.tags];
+  if (opts.description) snapshot.description = opts.description;
   return snapshot;
 }

@@ -1,7 +1,7 @@
 /** The repository's serialisable documents: trees, snapshots, index, lock and config files. */
 export { quoteName, unquoteName, compareNames, nameText } from './go-quote.ts';
 export { goJsonString, parseJson } from './json.ts';
-export { formatTime, parseTime, clampTime, MIN_TIME_NS, MAX_TIME_NS, GO_ZERO_TIME_NS } from './time.ts';
+export { formatTime, formatTimeInOffset, parseTime, clampTime, MIN_TIME_NS, MAX_TIME_NS, GO_ZERO_TIME_NS } from './time.ts';
 export { GoMode, UnixMode, goModeFromUnix, unixPermFromGoMode, unixModeFromGoMode, nodeTypeFromUnix } from './mode.ts';
 export { NODE_TYPES, serializeTree, parseTree } from './node.ts';
 export type { NodeType, TreeNode, ExtendedAttribute } from './node.ts';

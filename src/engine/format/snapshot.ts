@@ -15,7 +15,7 @@ import {
   uintField,
 } from './fields.ts';
 import { goJsonString, parseJson } from './json.ts';
-import { formatTime } from './time.ts';
+import { formatTime, formatTimeInOffset, writtenOffsetSeconds } from './time.ts';
 
 /** restic 0.17+'s `summary` object (ignored by 0.14). */
 export interface SnapshotSummary {
@@ -37,6 +37,11 @@ export interface SnapshotSummary {
 
 export interface Snapshot {
   time: bigint;
+  /**
+   * Seconds east of UTC of the offset `time` was written with (restic writes local time,
+   * `+05:30`); undefined for `Z`. Kept so that JSON output and a rewrite show the same text.
+   */
+  timeOffsetSeconds?: number;
   parent?: Id;
   tree: Id;
   paths: string[];
@@ -50,6 +55,8 @@ export interface Snapshot {
   /** `program_version` (restic 0.16+; ignored by 0.14). */
   programVersion?: string;
   summary?: SnapshotSummary;
+  /** Free text about the snapshot, under rustic's key `description` (restic 0.14 ignores it). */
+  description?: string;
 }
 
 /** JSON keys of the summary counters, in restic's order. */
@@ -85,10 +92,11 @@ function stringArrayJson(a: readonly string[]): string {
 /**
  * restic's bytes for a snapshot: field order time, parent, tree, paths, hostname,
  * username, uid, gid, excludes, tags, original, program_version, summary; empty/zero
- * optional fields left out; `paths` always written; time in UTC with `Z`.
+ * optional fields left out; `paths` always written; time in the offset it was read with
+ * (UTC with `Z` for ours); then rustic's `description`.
  */
 export function serializeSnapshot(s: Snapshot): Uint8Array {
-  let j = '{"time":"' + formatTime(s.time) + '"';
+  let j = '{"time":"' + formatTimeInOffset(s.time, s.timeOffsetSeconds ?? 0) + '"';
   if (s.parent !== undefined) j += ',"parent":' + idJson(s.parent, 'parent');
   j += ',"tree":' + idJson(s.tree, 'tree');
   j += ',"paths":' + stringArrayJson(s.paths);
@@ -108,6 +116,7 @@ export function serializeSnapshot(s: Snapshot): Uint8Array {
     }
     j += '}';
   }
+  if (s.description) j += ',"description":' + goJsonString(s.description);
   return new TextEncoder().encode(j + '}');
 }
 
@@ -127,6 +136,9 @@ export function parseSnapshot(bytes: Uint8Array): Snapshot {
     tree: idValue(treeValue, 'snapshot "tree"'),
     paths: stringArrayField(o, 'paths', what),
   };
+  const timeText = o['time'];
+  const offset = typeof timeText === 'string' ? writtenOffsetSeconds(timeText) : undefined;
+  if (offset) s.timeOffsetSeconds = offset;
   const parent = optionalIdField(o, 'parent', what);
   if (parent !== undefined) s.parent = parent;
   const hostname = stringField(o, 'hostname', what);
@@ -145,6 +157,8 @@ export function parseSnapshot(bytes: Uint8Array): Snapshot {
   if (original !== undefined) s.original = original;
   const programVersion = stringField(o, 'program_version', what);
   if (programVersion !== '') s.programVersion = programVersion;
+  const description = stringField(o, 'description', what);
+  if (description !== '') s.description = description;
   const summaryValue = o['summary'];
   if (summaryValue !== undefined && summaryValue !== null) {
     const sw = 'snapshot summary';

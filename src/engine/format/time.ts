@@ -50,6 +50,26 @@ export function formatTime(ns: bigint): string {
   return out + 'Z';
 }
 
+/**
+ * {@link formatTime} in a fixed offset (seconds east of UTC), as Go marshals a time parsed
+ * from `+05:30`: the wall clock of that offset and the offset itself; 0 gives `Z`.
+ */
+export function formatTimeInOffset(ns: bigint, offsetSeconds: number): string {
+  const utc = formatTime(ns);
+  if (offsetSeconds === 0) return utc;
+  const local = formatTime(ns + BigInt(offsetSeconds) * NS_PER_SECOND).slice(0, -1);
+  const abs = Math.abs(offsetSeconds);
+  return local + (offsetSeconds < 0 ? '-' : '+') + pad(Math.floor(abs / 3600), 2) + ':' + pad(Math.floor(abs / 60) % 60, 2);
+}
+
+/** The offset written in an RFC 3339 text, in seconds east of UTC; undefined for `Z`. */
+export function writtenOffsetSeconds(text: string): number | undefined {
+  const m = /([+-])(\d{2}):(\d{2})$/.exec(text);
+  if (m === null) return undefined;
+  const seconds = Number(m[2]) * 3600 + Number(m[3]) * 60;
+  return m[1] === '-' ? -seconds : seconds;
+}
+
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
 
 function daysInMonth(year: number, month: number): number {
