@@ -126,6 +126,16 @@ describe('the chunkvault CLI', () => {
     expect(r.stderr.length).toBeLessThan(300);
   });
 
+  it.each(['3', '0', 'abc'])('refuses init --repository-version %s and creates nothing', async (v) => {
+    const where = path.join(dir, `init-version-${v}`);
+    const r = await runCli(['init', '--repository-version', v], { RESTIC_REPOSITORY: where, RESTIC_PASSWORD: PASSWORD });
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')[0]).toBe(
+      `chunkvault init: --repository-version '${v}': only repository versions 1 and 2 exist (or 'latest', 'stable'); 2 is the default`,
+    );
+    await expect(readdir(where)).rejects.toThrow(/ENOENT/);
+  });
+
   it('lists snapshots as a table and as restic-shaped JSON', async () => {
     const table = await runCli(['snapshots'], env());
     expect(table.code, table.stderr).toBe(0);

@@ -5,7 +5,7 @@ import { openSourceRepository, sourceRepositoryGiven, type SourceRepositoryArgs 
 
 export const INIT_HELP = `chunkvault init: create a new repository (restic format v2)
 
-Usage: chunkvault init -r REPO [--repository-version 1|2]
+Usage: chunkvault init -r REPO [--repository-version 1|2|latest|stable]
                        [--from-repo SRC [--from-password-file FILE] --copy-chunker-params]
 
 Options:
@@ -19,7 +19,7 @@ export interface InitArgs extends SourceRepositoryArgs {
 }
 
 export async function runInit(g: GlobalOptions, args: InitArgs, out: Output, env: NodeJS.ProcessEnv): Promise<number> {
-  const version = args['repository-version'] === '1' ? 1 : 2;
+  const version = repositoryVersion(args['repository-version']);
   // Read before anything is created: a wrong source password leaves no half-made repository.
   let chunkerPolynomial: bigint | undefined;
   if (args['copy-chunker-params']) {
@@ -32,4 +32,11 @@ export async function runInit(g: GlobalOptions, args: InitArgs, out: Output, env
   if (g.json) out.result(JSON.stringify({ message_type: 'initialized', id: repo.id, repository: backend.location }));
   else out.result(`created chunkvault repository ${repo.id.slice(0, 10)} at ${backend.location}\n\nKeep the password safe: data in the repository cannot be read without it.`);
   return 0;
+}
+
+/** restic's --repository-version: a format version, 'latest' or 'stable' (both 2). */
+function repositoryVersion(value: string | undefined): 1 | 2 {
+  if (value === undefined || value === '' || value === 'latest' || value === 'stable') return 2;
+  if (value === '1' || value === '2') return Number(value) as 1 | 2;
+  throw invalidInput(`--repository-version '${value}': only repository versions 1 and 2 exist (or 'latest', 'stable'); 2 is the default`);
 }
