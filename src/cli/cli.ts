@@ -13,6 +13,9 @@ import { CHECK_HELP, runCheck } from './commands/check.ts';
 import { PRUNE_HELP, runPrune } from './commands/prune.ts';
 import { FORGET_HELP, runForget } from './commands/forget.ts';
 import { UNLOCK_HELP, runUnlock } from './commands/unlock.ts';
+import { DUMP_HELP, runDump } from './commands/dump.ts';
+import { LS_HELP, runLs } from './commands/ls.ts';
+import { FIND_HELP, runFind } from './commands/find.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
 import { GLOBAL_FLAGS, type GlobalOptions } from './globals.ts';
 import { consoleOutput } from './output.ts';
@@ -31,6 +34,9 @@ Commands:
   forget      remove snapshots by a retention policy (--prune: then prune)
   prune       delete data no snapshot uses (repacking partly used packs)
   unlock      remove stale locks (left by killed processes)
+  dump        write a file of a snapshot to stdout (a directory as a tar archive)
+  ls          list the files and directories of a snapshot
+  find        find files and directories in snapshots by name pattern
   version     print the version
 
 The repository comes from -r or RESTIC_REPOSITORY, the password from --password-file,
@@ -107,6 +113,29 @@ const COMMAND_FLAGS = {
   unlock: {
     'remove-all': { type: 'boolean', default: false },
   },
+  dump: {
+    archive: { type: 'string', short: 'a' },
+    host: { type: 'string', short: 'H', multiple: true },
+    tag: { type: 'string', multiple: true },
+    path: { type: 'string', multiple: true },
+  },
+  ls: {
+    long: { type: 'boolean', short: 'l', default: false },
+    recursive: { type: 'boolean', default: false },
+    host: { type: 'string', short: 'H', multiple: true },
+    tag: { type: 'string', multiple: true },
+    path: { type: 'string', multiple: true },
+  },
+  find: {
+    'ignore-case': { type: 'boolean', short: 'i', default: false },
+    snapshot: { type: 'string', short: 's', multiple: true },
+    oldest: { type: 'string', short: 'O' },
+    newest: { type: 'string', short: 'N' },
+    long: { type: 'boolean', short: 'l', default: false },
+    host: { type: 'string', short: 'H', multiple: true },
+    tag: { type: 'string', multiple: true },
+    path: { type: 'string', multiple: true },
+  },
   prune: {
     'dry-run': { type: 'boolean', short: 'n', default: false },
     'max-unused': { type: 'string' },
@@ -125,6 +154,9 @@ const HELP: Record<string, string> = {
   prune: PRUNE_HELP,
   forget: FORGET_HELP,
   unlock: UNLOCK_HELP,
+  dump: DUMP_HELP,
+  ls: LS_HELP,
+  find: FIND_HELP,
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -197,6 +229,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         return await runForget(g, v, parsed.positionals, out, env, signals.signal);
       case 'unlock':
         return await runUnlock(g, v, out, env, signals.signal);
+      case 'dump':
+        return await runDump(g, v, parsed.positionals, out, env, signals.signal);
+      case 'ls':
+        return await runLs(g, v, parsed.positionals, out, env, signals.signal);
+      case 'find':
+        return await runFind(g, v, parsed.positionals, out, env, signals.signal);
       default:
         return ExitCode.Fatal;
     }

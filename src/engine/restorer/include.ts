@@ -31,12 +31,15 @@ export interface IncludeMatcher {
 /** Every path matches: a full restore. */
 export const INCLUDE_ALL: IncludeMatcher = { matches: () => true, childMayMatch: () => true };
 
-/** Compiles restic-style include patterns; none (or only blank ones) selects everything. */
-export function compileIncludes(patterns: readonly string[]): IncludeMatcher {
+/**
+ * Compiles restic-style include patterns; none (or only blank ones) selects everything.
+ * `what` names the patterns in error messages (find's are search patterns).
+ */
+export function compileIncludes(patterns: readonly string[], what = 'include pattern'): IncludeMatcher {
   const compiled = patterns
     .map((p) => p.trim())
     .filter((p) => p.length > 0)
-    .map(compilePattern);
+    .map((p) => compilePattern(p, what));
   if (compiled.length === 0) return INCLUDE_ALL;
   return {
     matches: (p) => {
@@ -50,12 +53,12 @@ export function compileIncludes(patterns: readonly string[]): IncludeMatcher {
   };
 }
 
-function compilePattern(raw: string): CompiledPattern {
+function compilePattern(raw: string, what: string): CompiledPattern {
   let cleaned = path.posix.normalize(raw);
   if (cleaned.length > 1 && cleaned.endsWith('/')) cleaned = cleaned.slice(0, -1);
   const absolute = cleaned.startsWith('/');
   const parts = cleaned.split('/').filter((s, i) => !(i === 0 && s === '' && absolute));
-  const segments = parts.map((part): Segment => (part === '**' ? { kind: 'any' } : { kind: 'glob', re: globToRegExp(part, raw) }));
+  const segments = parts.map((part): Segment => (part === '**' ? { kind: 'any' } : { kind: 'glob', re: globToRegExp(part, raw, what) }));
   return { source: raw, absolute, segments };
 }
 
@@ -95,8 +98,8 @@ function patternMayMatchBelow(p: CompiledPattern, dirParts: readonly string[]): 
 }
 
 /** Go filepath.Match syntax for one path component, as an anchored RegExp. */
-function globToRegExp(glob: string, pattern: string): RegExp {
-  const bad = (why: string) => invalidInput(`include pattern ${JSON.stringify(pattern)}: ${why}`);
+function globToRegExp(glob: string, pattern: string, what: string): RegExp {
+  const bad = (why: string) => invalidInput(`${what} ${JSON.stringify(pattern)}: ${why}`);
   const chars = Array.from(glob);
   let re = '';
   for (let i = 0; i < chars.length; i++) {
