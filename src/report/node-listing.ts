@@ -10,9 +10,12 @@
  */
 import { formatTime, goModeString, goTypeBits, type SnapshotEntry, type TreeNode } from '../engine/index.ts';
 
-/** Go's encoding/json escapes these in strings (HTML safety); JSON.stringify does not. */
+/**
+ * Go's encoding/json escapes these in strings (HTML safety, and U+FFFD for bytes that are
+ * not UTF-8, which is what a decoded name holds in their place); JSON.stringify does not.
+ */
 export function goJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029\ufffd]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Go's `%v` of a []string: `[a b c]`. */

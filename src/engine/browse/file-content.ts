@@ -2,13 +2,19 @@
  * A file's content written blob by blob, in order, each blob read from its pack and
  * verified (MAC, length, SHA-256) by Repository.loadBlob. A few blobs are read ahead so
  * that a remote backend's latency overlaps the writing; memory is bounded by that
- * window (at most a few blobs of up to 8 MiB), whatever the file's size.
+ * window (two blobs of up to 8 MiB, and their garbage collected as it goes), whatever the file's size.
  */
 import type { TreeNode } from '../format/index.ts';
 import type { Repository } from '../repository/repository.ts';
+import { collectYoungGarbage } from '../support/young-garbage.ts';
 import type { OutputSink } from './output-sink.ts';
 
-const READ_AHEAD_BLOBS = 4;
+const READ_AHEAD_BLOBS = 2;
+/**
+ * Written bytes between minor collections. V8 frees dead blob buffers only after about
+ * 64 MiB of them (see young-garbage.ts): without this a dump's memory grew by that much.
+ */
+const COLLECT_EVERY_BYTES = 16 * 1024 * 1024;
 
 /** Writes the content; returns the number of bytes written. */
 export async function writeFileContent(repo: Repository, node: TreeNode, sink: OutputSink, signal?: AbortSignal): Promise<number> {
@@ -24,12 +30,18 @@ export async function writeFileContent(repo: Repository, node: TreeNode, sink: O
     }
   };
   let written = 0;
+  let sinceCollect = 0;
   readMore();
   while (pending.length > 0) {
     const blob = await pending.shift()!;
     readMore();
     await sink.write(blob, signal);
     written += blob.byteLength;
+    sinceCollect += blob.byteLength;
+    if (sinceCollect >= COLLECT_EVERY_BYTES) {
+      sinceCollect = 0;
+      collectYoungGarbage();
+    }
   }
   return written;
 }

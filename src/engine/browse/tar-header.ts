@@ -14,8 +14,8 @@ export const TarType = { File: '0', Symlink: '2', Dir: '5', PaxHeader: 'x' } as 
 export type TarType = (typeof TarType)[keyof typeof TarType];
 
 export interface TarEntry {
-  /** Relative path; a directory's ends with `/`. */
-  name: string;
+  /** Relative path in raw bytes (names need not be UTF-8); a directory's ends with `/`. */
+  name: Uint8Array;
   type: TarType;
   /** Permission bits plus setuid/setgid/sticky (04000/02000/01000). */
   mode: number;
@@ -42,8 +42,9 @@ export function tarHeader(e: TarEntry): Uint8Array {
   // name that splits into prefix and name still allows USTAR, which is preferred.
   const pax = new Map<string, Uint8Array>();
   let ustar = true;
-  const text = (k: string, v: string) => pax.set(k, Buffer.from(v, 'utf8'));
-  const checkString = (k: string, v: string, size: number, splittable: boolean) => {
+  const text = (k: string, v: string | Uint8Array) => pax.set(k, typeof v === 'string' ? Buffer.from(v, 'utf8') : v);
+  const checkString = (k: string, value: string | Uint8Array, size: number, splittable: boolean) => {
+    const v = bytes(value);
     if (isAscii(v) && v.length <= size) return;
     text(k, v);
     if (!splittable || splitUstarPath(v) === undefined) ustar = false;
@@ -66,20 +67,19 @@ export function tarHeader(e: TarEntry): Uint8Array {
     ustar = false;
   }
 
+  const name = bytes(e.name);
   if (ustar) {
-    const block = headerBlock(e, e.name);
-    const split = e.name.length > NAME_SIZE ? splitUstarPath(e.name) : undefined;
-    if (split) {
-      putString(block, 0, NAME_SIZE, split.suffix);
-      putString(block, 345, PREFIX_SIZE, split.prefix);
-    }
+    // A long name goes in two fields: the name field holds only the part after the cut.
+    const split = name.length > NAME_SIZE ? splitUstarPath(name) : undefined;
+    const block = headerBlock(e, split?.suffix ?? name);
+    if (split) putString(block, 345, PREFIX_SIZE, split.prefix);
     return finish(block);
   }
   const data = paxData(pax);
-  const slash = e.name.lastIndexOf('/');
-  const dir = e.name.slice(0, slash + 1);
-  const file = e.name.slice(slash + 1);
-  const paxName = toAscii(joinPath(dir, 'PaxHeaders.0', file)).slice(0, NAME_SIZE).replace(/\/+$/, '');
+  const slash = name.lastIndexOf(0x2f);
+  const dir = latin1(toAscii(name.subarray(0, slash + 1)));
+  const file = latin1(toAscii(name.subarray(slash + 1)));
+  const paxName = joinPath(dir, 'PaxHeaders.0', file).slice(0, NAME_SIZE).replace(/\/+$/, '');
   const paxHead = new Uint8Array(BLOCK_SIZE);
   putString(paxHead, 0, NAME_SIZE, paxName);
   putOctal(paxHead, 100, 8, 0);
@@ -89,7 +89,7 @@ export function tarHeader(e: TarEntry): Uint8Array {
   putOctal(paxHead, 136, 12, 0);
   paxHead[156] = TarType.PaxHeader.charCodeAt(0);
   finish(paxHead);
-  const main = finish(headerBlock(e, toAscii(e.name)));
+  const main = finish(headerBlock(e, toAscii(name)));
   const out = new Uint8Array(BLOCK_SIZE + paddedLength(data.length) + BLOCK_SIZE);
   out.set(paxHead, 0);
   out.set(data, BLOCK_SIZE);
@@ -105,7 +105,7 @@ export function paddedLength(size: number): number {
 /** Two zero blocks end an archive (Go adds no further record padding). */
 export const TAR_END = new Uint8Array(2 * BLOCK_SIZE);
 
-function headerBlock(e: TarEntry, name: string): Uint8Array {
+function headerBlock(e: TarEntry, name: Uint8Array): Uint8Array {
   const b = new Uint8Array(BLOCK_SIZE);
   putString(b, 0, NAME_SIZE, name);
   putOctal(b, 100, 8, e.mode);
@@ -114,9 +114,9 @@ function headerBlock(e: TarEntry, name: string): Uint8Array {
   putOctal(b, 124, 12, e.size);
   putOctal(b, 136, 12, e.mtimeSeconds);
   b[156] = e.type.charCodeAt(0);
-  putString(b, 157, NAME_SIZE, toAscii(e.linkname));
-  putString(b, 265, OWNER_NAME_SIZE, toAscii(e.uname));
-  putString(b, 297, OWNER_NAME_SIZE, toAscii(e.gname));
+  putString(b, 157, NAME_SIZE, toAscii(bytes(e.linkname)));
+  putString(b, 265, OWNER_NAME_SIZE, toAscii(bytes(e.uname)));
+  putString(b, 297, OWNER_NAME_SIZE, toAscii(bytes(e.gname)));
   putOctal(b, 329, 8, 0);
   putOctal(b, 337, 8, 0);
   return b;
@@ -134,14 +134,23 @@ function finish(b: Uint8Array): Uint8Array {
 }
 
 /** Go's formatString: copy, NUL-terminate when shorter, and never leave a cut name ending in `/`. */
-function putString(b: Uint8Array, at: number, size: number, s: string): void {
-  const bytes = Buffer.from(s, 'latin1');
-  b.set(bytes.subarray(0, size), at);
-  if (bytes.length < size) b[at + bytes.length] = 0;
-  if (bytes.length > size && b[at + size - 1] === 0x2f) {
-    const kept = s.slice(0, size).replace(/\/+$/, '').length;
+function putString(b: Uint8Array, at: number, size: number, value: string | Uint8Array): void {
+  const v = typeof value === 'string' ? Buffer.from(value, 'latin1') : value;
+  b.set(v.subarray(0, size), at);
+  if (v.length < size) b[at + v.length] = 0;
+  if (v.length > size && b[at + size - 1] === 0x2f) {
+    let kept = size;
+    while (kept > 0 && v[kept - 1] === 0x2f) kept--;
     b[at + kept] = 0;
   }
+}
+
+function bytes(s: string | Uint8Array): Uint8Array {
+  return typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
+}
+
+function latin1(b: Uint8Array): string {
+  return Buffer.from(b).toString('latin1');
 }
 
 /** Zero-padded octal leaving room for a NUL; a value that does not fit is written as 0 (PAX holds it). */
@@ -155,25 +164,25 @@ function fitsOctal(size: number, n: number): boolean {
 }
 
 /** Go's isASCII: no byte at or above 0x80, no NUL. */
-function isAscii(s: string): boolean {
-  return /^[\x01-\x7f]*$/.test(s);
+function isAscii(b: Uint8Array): boolean {
+  return b.every((c) => c !== 0 && c < 0x80);
 }
 
-/** Go's toASCII: drops every character that is not ASCII (or is NUL). */
-function toAscii(s: string): string {
-  return s.replace(/[^\x01-\x7f]/gu, '');
+/** Go's toASCII: drops every character that is not ASCII (every byte of one, valid UTF-8 or not), and NULs. */
+function toAscii(b: Uint8Array): Uint8Array {
+  return isAscii(b) ? b : b.filter((c) => c !== 0 && c < 0x80);
 }
 
 /** Go's splitUSTARPath: a name over 100 bytes cut at a `/` into prefix (≤155) and name (≤100). */
-function splitUstarPath(name: string): { prefix: string; suffix: string } | undefined {
+function splitUstarPath(name: Uint8Array): { prefix: Uint8Array; suffix: Uint8Array } | undefined {
   let length = name.length;
   if (length <= NAME_SIZE || !isAscii(name)) return undefined;
   if (length > PREFIX_SIZE + 1) length = PREFIX_SIZE + 1;
-  else if (name[length - 1] === '/') length--;
-  const i = name.slice(0, length).lastIndexOf('/');
+  else if (name[length - 1] === 0x2f) length--;
+  const i = name.subarray(0, length).lastIndexOf(0x2f);
   const suffixLength = name.length - i - 1;
   if (i <= 0 || suffixLength > NAME_SIZE || suffixLength === 0 || i > PREFIX_SIZE) return undefined;
-  return { prefix: name.slice(0, i), suffix: name.slice(i + 1) };
+  return { prefix: name.subarray(0, i), suffix: name.subarray(i + 1) };
 }
 
 /** Go's path.Join for these three parts: `dir/PaxHeaders.0/file`, cleaned of a trailing `/`. */

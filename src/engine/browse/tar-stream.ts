@@ -11,29 +11,30 @@ import type { Repository } from '../repository/repository.ts';
 import { writeFileContent } from './file-content.ts';
 import type { OutputSink } from './output-sink.ts';
 import { paddedLength, TAR_END, tarHeader, TarType } from './tar-header.ts';
-import { childPath, nodeName, walkTree } from './walker.ts';
+import { childRawPath, walkTree } from './walker.ts';
 
 const NS_PER_SECOND = 1_000_000_000n;
 
 /** Writes the nodes of a tree at `rootPath` ('/' for a whole snapshot) as a tar archive. */
-export async function writeTreeAsTar(repo: Repository, nodes: readonly TreeNode[], rootPath: string, sink: OutputSink, signal?: AbortSignal): Promise<void> {
+export async function writeTreeAsTar(repo: Repository, nodes: readonly TreeNode[], rootPath: Uint8Array, sink: OutputSink, signal?: AbortSignal): Promise<void> {
   for (const top of nodes) {
-    const topPath = childPath(rootPath, nodeName(top));
+    const topPath = childRawPath(rootPath, top.name);
     await writeEntry(repo, top, topPath, sink, signal);
     if (top.type !== 'dir' || top.subtree === undefined) continue;
     await walkTree(
       repo,
       top.subtree,
-      async (_tree, path, node) => {
-        if (node.type === 'file' || node.type === 'dir' || node.type === 'symlink') await writeEntry(repo, node, path, sink, signal);
+      async (_tree, _path, node, rawDir) => {
+        if (node.type === 'file' || node.type === 'dir' || node.type === 'symlink') await writeEntry(repo, node, childRawPath(rawDir, node.name), sink, signal);
       },
-      { prefix: topPath, signal },
+      { prefix: Buffer.from(topPath).toString('utf8'), rawPrefix: topPath, signal },
     );
   }
   await sink.write(TAR_END, signal);
 }
 
-async function writeEntry(repo: Repository, node: TreeNode, path: string, sink: OutputSink, signal?: AbortSignal): Promise<void> {
+/** One entry; `path` is its absolute path in raw bytes. */
+async function writeEntry(repo: Repository, node: TreeNode, path: Uint8Array, sink: OutputSink, signal?: AbortSignal): Promise<void> {
   const mode = node.mode ?? 0;
   let perm = mode & GoMode.Perm;
   if (mode & GoMode.Setuid) perm |= 0o4000;
@@ -48,7 +49,7 @@ async function writeEntry(repo: Repository, node: TreeNode, path: string, sink: 
   }
   await sink.write(
     tarHeader({
-      name: path.slice(1) + (type === TarType.Dir ? '/' : ''),
+      name: Buffer.concat([path.subarray(1), Buffer.from(type === TarType.Dir ? '/' : '')]),
       type,
       mode: perm,
       uid: node.uid,
@@ -65,7 +66,7 @@ async function writeEntry(repo: Repository, node: TreeNode, path: string, sink: 
   if (type !== TarType.File) return;
   const written = await writeFileContent(repo, node, sink, signal);
   if (written !== size) {
-    throw integrityError(`${path}: the snapshot records ${size} bytes but its content has ${written}: the tar archive would be corrupt`);
+    throw integrityError(`${Buffer.from(path).toString('utf8')}: the snapshot records ${size} bytes but its content has ${written}: the tar archive would be corrupt`);
   }
   const padding = paddedLength(size) - size;
   if (padding > 0) await sink.write(new Uint8Array(padding), signal);

@@ -22,8 +22,12 @@ export interface VisitResult {
   skip?: boolean;
 }
 
-/** Called for every node: the id of the tree holding it, its absolute path, the node. */
-export type Visitor = (parentTree: Id, path: string, node: TreeNode) => VisitResult | void | Promise<VisitResult | void>;
+/**
+ * Called for every node: the id of the tree holding it, its absolute path (names decoded
+ * as UTF-8), the node, and the raw bytes of its directory's path (for writers that must
+ * keep names that are not UTF-8, as tar does).
+ */
+export type Visitor = (parentTree: Id, path: string, node: TreeNode, rawDir: Uint8Array) => VisitResult | void | Promise<VisitResult | void>;
 
 export interface WalkOptions {
   signal?: AbortSignal;
@@ -43,22 +47,34 @@ export function childPath(dir: string, name: string): string {
   return dir === '/' ? `/${name}` : `${dir}/${name}`;
 }
 
-/** Walks the tree `root` (a snapshot's tree, or any subtree with `prefix` as its path). */
-export async function walkTree(repo: Repository, root: Id, visit: Visitor, opts: WalkOptions & { prefix?: string } = {}): Promise<void> {
+/** `dir/name` in raw bytes. */
+export function childRawPath(dir: Uint8Array, name: Uint8Array): Uint8Array {
+  return dir.length === 1 && dir[0] === SLASH ? Buffer.concat([dir, name]) : Buffer.concat([dir, Buffer.of(SLASH), name]);
+}
+
+const SLASH = 0x2f;
+
+/**
+ * Walks the tree `root`: a snapshot's tree, or any subtree with `prefix` as its path
+ * (`rawPrefix`, its raw bytes, when its names may not be UTF-8).
+ */
+export async function walkTree(repo: Repository, root: Id, visit: Visitor, opts: WalkOptions & { prefix?: string; rawPrefix?: Uint8Array } = {}): Promise<void> {
   const nodes = await repo.loadTree(root, { signal: opts.signal });
-  await walkNodes(repo, opts.prefix ?? '/', root, nodes, visit, opts.ignoreTrees ?? new Set(), opts.signal);
+  const prefix = opts.prefix ?? '/';
+  const walk: Walk = { repo, visit, ignoreTrees: opts.ignoreTrees ?? new Set(), signal: opts.signal };
+  await walkNodes(walk, prefix, opts.rawPrefix ?? Buffer.from(prefix), root, nodes);
+}
+
+interface Walk {
+  readonly repo: Repository;
+  readonly visit: Visitor;
+  readonly ignoreTrees: Set<Id>;
+  readonly signal: AbortSignal | undefined;
 }
 
 /** Returns whether every node of this tree was ignored (then the caller may ignore the tree). */
-async function walkNodes(
-  repo: Repository,
-  prefix: string,
-  treeId: Id,
-  nodes: readonly TreeNode[],
-  visit: Visitor,
-  ignoreTrees: Set<Id>,
-  signal: AbortSignal | undefined,
-): Promise<boolean> {
+async function walkNodes(w: Walk, prefix: string, rawPrefix: Uint8Array, treeId: Id, nodes: readonly TreeNode[]): Promise<boolean> {
+  const { repo, visit, ignoreTrees, signal } = w;
   let allIgnored = nodes.length > 0;
   const sorted = [...nodes].sort((a, b) => compareNames(a.name, b.name));
   for (const node of sorted) {
@@ -66,7 +82,7 @@ async function walkNodes(
     const path = childPath(prefix, nodeName(node));
     if (node.type === '') throw integrityError(`tree ${treeId}: node ${JSON.stringify(path)} has no type`);
     if (node.type !== 'dir') {
-      const r = (await visit(treeId, path, node)) ?? {};
+      const r = (await visit(treeId, path, node, rawPrefix)) ?? {};
       if (r.skip) return allIgnored;
       if (!r.ignore) allIgnored = false;
       continue;
@@ -74,12 +90,12 @@ async function walkNodes(
     const subtree = node.subtree;
     if (subtree === undefined) throw integrityError(`tree ${treeId}: directory ${JSON.stringify(path)} has no subtree`);
     if (ignoreTrees.has(subtree)) continue;
-    const r = (await visit(treeId, path, node)) ?? {};
+    const r = (await visit(treeId, path, node, rawPrefix)) ?? {};
     if (r.ignore) ignoreTrees.add(subtree);
     if (r.skip) continue;
     if (!r.ignore) allIgnored = false;
     const children = await repo.loadTree(subtree, { signal });
-    if (await walkNodes(repo, path, subtree, children, visit, ignoreTrees, signal)) ignoreTrees.add(subtree);
+    if (await walkNodes(w, path, childRawPath(rawPrefix, node.name), subtree, children)) ignoreTrees.add(subtree);
     else allIgnored = false;
   }
   return allIgnored;

@@ -15,7 +15,7 @@ import type { Repository } from '../repository/repository.ts';
 import { writeFileContent } from '../browse/file-content.ts';
 import { OutputSink } from '../browse/output-sink.ts';
 import { writeTreeAsTar } from '../browse/tar-stream.ts';
-import { childPath, nodeName } from '../browse/walker.ts';
+import { childPath, childRawPath, nodeName } from '../browse/walker.ts';
 import { findSnapshot, type SnapshotFilter } from './find-snapshot.ts';
 
 export const DUMP_ARCHIVE_FORMATS = ['tar'] as const;
@@ -72,14 +72,15 @@ function pathComponents(path: string): string[] {
 
 async function dumpPath(repo: Repository, root: Id, path: string, sink: OutputSink, allowArchive: boolean, signal?: AbortSignal): Promise<'file' | 'archive'> {
   const parts = pathComponents(path);
-  const archiveOf = async (nodes: readonly TreeNode[], at: string) => {
+  const archiveOf = async (nodes: readonly TreeNode[], at: string, rawAt: Uint8Array) => {
     if (!allowArchive) throw invalidInput(`${at} is a directory and would be written as a tar archive: redirect the output (> file.tar or | tar -x)`);
-    await writeTreeAsTar(repo, nodes, at, sink, signal);
+    await writeTreeAsTar(repo, nodes, rawAt, sink, signal);
     return 'archive' as const;
   };
   let nodes = await repo.loadTree(root, { signal });
-  if (parts.length === 0) return archiveOf(nodes, '/');
+  if (parts.length === 0) return archiveOf(nodes, '/', Buffer.from('/'));
   let prefix = '/';
+  let rawPrefix: Uint8Array = Buffer.from('/');
   for (let i = 0; i < parts.length; i++) {
     const item = childPath(prefix, parts[i]!);
     const node = nodes.find((n) => nodeName(n) === parts[i]);
@@ -93,8 +94,10 @@ async function dumpPath(repo: Repository, root: Id, path: string, sink: OutputSi
       throw invalidInput(`${JSON.stringify(item)} should be a ${last ? 'file or directory' : 'directory'}, but is a ${JSON.stringify(node.type)}`);
     }
     nodes = await repo.loadTree(node.subtree!, { signal });
-    if (last) return archiveOf(nodes, item);
+    const rawItem = childRawPath(rawPrefix, node.name);
+    if (last) return archiveOf(nodes, item, rawItem);
     prefix = item;
+    rawPrefix = rawItem;
   }
   throw invalidInput(`path ${JSON.stringify(path)} not found in snapshot`);
 }
