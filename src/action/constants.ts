@@ -30,6 +30,8 @@ export const Inputs = {
   MaxRto: 'max-rto',
   DrillCommand: 'drill-command',
   KeepRestore: 'keep-restore',
+  // ls
+  LsPath: 'ls-path',
   // check
   ReadDataSubset: 'read-data-subset',
   // forget: the retention policy, restic's rules
@@ -92,5 +94,5 @@ export const Outputs = {
   BytesFreed: 'bytes-freed',
 } as const satisfies Record<string, ActionOutputName>;
 
-export const MODES = ['backup', 'restore', 'drill', 'forget', 'prune', 'check', 'snapshots', 'key'] as const;
+export const MODES = ['backup', 'restore', 'drill', 'forget', 'prune', 'check', 'snapshots', 'ls', 'key'] as const;
 export type Mode = (typeof MODES)[number];

@@ -84,6 +84,8 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
       return { mode, ...common, readData: readDataInput(env) };
     case 'snapshots':
       return { mode, ...common, filter: snapshotFilter() };
+    case 'ls':
+      return { mode, ...common, ...snapshotChoice(), dirs: lines(core.getInput(Inputs.LsPath)) };
     case 'forget':
       return {
         mode,
@@ -100,7 +102,7 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
     default:
       throw new ChunkvaultError(
         ErrorCode.Unsupported,
-        `mode '${mode}' is not available in this version; available: backup, restore, drill, forget, prune, check, snapshots`,
+        `mode '${mode}' is not available in this version; available: backup, restore, drill, forget, prune, check, snapshots, ls`,
       );
   }
 }

@@ -94,6 +94,12 @@ export interface CheckSettings extends CommonSettings {
   readData?: ReadDataSelection;
 }
 
+export interface LsSettings extends CommonSettings, SnapshotChoice {
+  mode: 'ls';
+  /** Absolute directories in the snapshot to list; empty lists everything. */
+  dirs: string[];
+}
+
 export interface SnapshotsSettings extends CommonSettings {
   mode: 'snapshots';
   filter: SnapshotFilter;
@@ -123,4 +129,4 @@ export interface PruneSettings extends CommonSettings {
   pruneTuning: PruneTuning;
 }
 
-export type ActionSettings = BackupSettings | RestoreSettings | DrillSettings | CheckSettings | SnapshotsSettings | ForgetSettings | PruneSettings;
+export type ActionSettings = BackupSettings | RestoreSettings | DrillSettings | CheckSettings | SnapshotsSettings | LsSettings | ForgetSettings | PruneSettings;

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAction } from '../helpers/action.ts';
 import { runCli } from '../helpers/cli.ts';
 import { pseudoRandomBytes } from '../helpers/data.ts';
 import { RESTIC_BIN, restic, resticEnvironment } from '../helpers/restic.ts';
@@ -241,4 +242,25 @@ describe('dump, ls and find, compared with restic 0.14', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--oldest');
   }, 300_000);
+
+  it("the action's ls mode logs restic's ls -l lines and sums them up", async () => {
+    const dirs = [path.join(src, 'names'), path.join(src, 'links')];
+    const run = await runAction({ repository: repo, password: PASSWORD, mode: 'ls', snapshot: resticSnapshot, 'ls-path': dirs.join('\n') }, dir);
+    expect(run.code, run.stdout).toBe(0);
+    const theirs = await restic(['ls', '-l', resticSnapshot, ...dirs], resticOpts());
+    const missing = theirs.split('\n').filter((line) => line !== '' && !run.stdout.includes(line));
+    expect(missing).toEqual([]);
+    const nodes = (await restic(['--json', 'ls', resticSnapshot, ...dirs], resticOpts()))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { struct_type: string; type: string })
+      .filter((n) => n.struct_type === 'node');
+    const files = nodes.filter((n) => n.type === 'file').length;
+    expect(files).toBeGreaterThan(10);
+    expect(run.summary).toContain(resticSnapshot.slice(0, 8));
+    expect(run.summary).toContain(`<td>${files}</td>`);
+    const unknown = await runAction({ repository: repo, password: PASSWORD, mode: 'ls', snapshot: 'ffffffff' }, dir);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toContain("::error::no snapshot has an id starting with 'ffffffff'");
+  }, 120_000);
 });

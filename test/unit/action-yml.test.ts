@@ -63,6 +63,7 @@ const SAMPLE_VALUES: Record<ActionInputName, string> = {
   'max-rto': '15m',
   'drill-command': 'true',
   'keep-restore': 'true',
+  'ls-path': '/data',
   'read-data-subset': '2/8',
   'keep-last': '3',
   'keep-hourly': '24',
