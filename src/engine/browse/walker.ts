@@ -47,12 +47,12 @@ export function childPath(dir: string, name: string): string {
   return dir === '/' ? `/${name}` : `${dir}/${name}`;
 }
 
+const SLASH = 0x2f;
+
 /** `dir/name` in raw bytes. */
 export function childRawPath(dir: Uint8Array, name: Uint8Array): Uint8Array {
   return dir.length === 1 && dir[0] === SLASH ? Buffer.concat([dir, name]) : Buffer.concat([dir, Buffer.of(SLASH), name]);
 }
-
-const SLASH = 0x2f;
 
 /**
  * Walks the tree `root`: a snapshot's tree, or any subtree with `prefix` as its path
