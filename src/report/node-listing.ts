@@ -5,8 +5,9 @@
  *
  * Known differences: node and snapshot times are printed in UTC (`Z`, `+0000 UTC`):
  * restic prints the zone a time was stored with, which is UTC for anything backed up on
- * a UTC machine (CI runners) but not otherwise. Names that are not valid UTF-8 show
- * U+FFFD where restic prints the raw bytes.
+ * a UTC machine (CI runners) but not otherwise. In text, names that are not valid UTF-8
+ * are printed as their raw bytes by nodeLineBytes (the CLI) and as U+FFFD by nodeLine
+ * (the action's log); JSON has \ufffd for them, as Go's encoder writes.
  */
 import { formatTime, goModeString, goTypeBits, type SnapshotEntry, type TreeNode } from '../engine/index.ts';
 
@@ -63,11 +64,28 @@ export function lsSnapshotJson(s: SnapshotEntry): string {
 
 /** A node as `ls` and `find` print it: the path, or with `long` restic's `ls -l`-like line. */
 export function nodeLine(path: string, node: TreeNode, long: boolean): string {
-  if (!long) return path;
+  return long ? `${longPrefix(node)}${path}${linkSuffix(node)}` : path;
+}
+
+/**
+ * The same line in bytes, with the path as the snapshot has it: restic prints names that
+ * are not UTF-8 as their raw bytes, and so does the CLI. Ends with a newline.
+ */
+export function nodeLineBytes(rawPath: Uint8Array, node: TreeNode, long: boolean): Buffer {
+  if (!long) return Buffer.concat([rawPath, NEWLINE]);
+  return Buffer.concat([Buffer.from(longPrefix(node)), rawPath, Buffer.from(`${linkSuffix(node)}\n`)]);
+}
+
+const NEWLINE = Buffer.from('\n');
+
+function longPrefix(node: TreeNode): string {
   const mode = goModeString((goTypeBits(node.type) | (node.mode ?? 0)) >>> 0);
-  const target = node.type === 'symlink' ? ` -> ${node.linktarget ?? ''}` : '';
   const num = (n: number, w: number) => String(n).padStart(w);
-  return `${mode} ${num(node.uid, 5)} ${num(node.gid, 5)} ${num(node.size ?? 0, 6)} ${localTimeText(node.mtime)} ${path}${target}`;
+  return `${mode} ${num(node.uid, 5)} ${num(node.gid, 5)} ${num(node.size ?? 0, 6)} ${localTimeText(node.mtime)} `;
+}
+
+function linkSuffix(node: TreeNode): string {
+  return node.type === 'symlink' ? ` -> ${node.linktarget ?? ''}` : '';
 }
 
 const utf8 = new TextDecoder();

@@ -93,6 +93,7 @@ describe('dump, ls and find, compared with restic 0.14', () => {
     repo = path.join(dir, 'repo');
     src = path.join(dir, 'src');
     await mkdir(src);
+    await mkdir(path.join(dir, 'x'));
     await buildVariedTree(src, { bigFileBytes: BIG_FILE_BYTES });
     // Names for tar's two long-name forms: over 100 bytes but split at a '/' (USTAR prefix),
     // and one component too long for that (a PAX path record).
@@ -213,6 +214,19 @@ describe('dump, ls and find, compared with restic 0.14', () => {
         const ours = await cli([...(json ? ['--json'] : []), 'ls', ...flags, id, ...dirs]);
         expect(ours.code, ours.stderr).toBe(0);
         expect(ours.stdout, `${who}: ls ${extra.join(' ')}`).toBe(theirs);
+      }
+    }
+    // Byte for byte too: names that are not UTF-8 are printed as their raw bytes, as restic does
+    // (the string comparisons above decode both outputs alike and could not tell).
+    for (const [who, id] of bothSnapshots()) {
+      for (const args of [['ls', '-l', id, path.join(src, 'names')], ['find', '--snapshot', id, 'bad*', '*(']]) {
+        const ours = path.join(dir, 'x', 'text-ours');
+        const theirs = path.join(dir, 'x', 'text-restic');
+        expect((await cliToFile(args, ours)).code).toBe(0);
+        expect((await resticToFile(args, theirs)).code).toBe(0);
+        const expected = await readFile(theirs);
+        expect(expected.includes(Buffer.from([0x62, 0x61, 0x64, 0xff, 0x2e]))).toBe(true);
+        expect((await readFile(ours)).equals(expected), `${who}: ${args.join(' ')}`).toBe(true);
       }
     }
     // 'latest' with a filter picks the same snapshot as restic's.

@@ -3,7 +3,7 @@
  * --json document. (restic's --blob, --tree, --pack and --show-pack-id are not here.)
  */
 import { find, invalidInput, lockRefreshWarning, parseFindTime } from '../../engine/index.ts';
-import { FindJsonWriter, findSnapshotLine, nodeLine } from '../../report/node-listing.ts';
+import { FindJsonWriter, findSnapshotLine, nodeLineBytes } from '../../report/node-listing.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
@@ -72,9 +72,9 @@ export async function runFind(
         if (snapshotsShown++ > 0) out.result('');
         out.result(findSnapshotLine(s));
       },
-      onMatch: (s, path, node) => {
+      onMatch: (s, path, node, rawPath) => {
         if (g.json) json.match(s, path, node);
-        else out.result(nodeLine(path, node, args.long === true));
+        else process.stdout.write(nodeLineBytes(rawPath, node, args.long === true));
       },
     });
     if (g.json) json.finish();

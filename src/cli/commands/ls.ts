@@ -2,7 +2,7 @@
  * `chunkvault ls SNAPSHOT [DIR...]`: restic 0.14's ls, same lines and --json objects.
  */
 import { invalidInput, ls } from '../../engine/index.ts';
-import { lsNodeJson, lsSnapshotJson, lsSnapshotLine, nodeLine } from '../../report/node-listing.ts';
+import { lsNodeJson, lsSnapshotJson, lsSnapshotLine, nodeLineBytes } from '../../report/node-listing.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
@@ -54,7 +54,10 @@ export async function runLs(
         if (g.json) out.result(lsSnapshotJson(s));
         else if (!g.quiet) out.result(lsSnapshotLine(s, dirs));
       },
-      onNode: (path, node) => out.result(g.json ? lsNodeJson(path, node) : nodeLine(path, node, args.long === true)),
+      onNode: (path, node, rawPath) => {
+        if (g.json) out.result(lsNodeJson(path, node));
+        else process.stdout.write(nodeLineBytes(rawPath, node, args.long === true));
+      },
     });
   } catch (e) {
     if (reader.gone()) return ExitCode.Ok;

@@ -14,7 +14,7 @@ import type { Id } from '../format/id.ts';
 import { withLock } from '../repository/lock.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 import { compileIncludes } from '../restorer/include.ts';
-import { walkTree } from '../browse/walker.ts';
+import { childRawPath, walkTree } from '../browse/walker.ts';
 import { findSnapshot, listSnapshots, type SnapshotFilter } from './find-snapshot.ts';
 
 export interface FindOptions extends Omit<OperationOptions, 'onProgress' | 'progressIntervalMs'> {
@@ -30,7 +30,8 @@ export interface FindOptions extends Omit<OperationOptions, 'onProgress' | 'prog
   newest?: bigint;
   /** Called before the first match of each snapshot that has any. */
   onSnapshot?: (snapshot: SnapshotEntry) => void;
-  onMatch: (snapshot: SnapshotEntry, path: string, node: TreeNode) => void;
+  /** `path` has names decoded as UTF-8; `rawPath` is the same path in the snapshot's raw bytes. */
+  onMatch: (snapshot: SnapshotEntry, path: string, node: TreeNode, rawPath: Uint8Array) => void;
 }
 
 export interface FindResult {
@@ -53,7 +54,7 @@ export async function find(repo: Repository, opts: FindOptions): Promise<FindRes
       await walkTree(
         repo,
         snapshot.snapshot.tree,
-        (_tree, path, node) => {
+        (_tree, path, node, rawDir) => {
           const compared = opts.ignoreCase ? path.toLowerCase() : path;
           // A node that cannot matter may be ignored; a directory stays interesting while
           // something below it could match.
@@ -65,7 +66,7 @@ export async function find(repo: Repository, opts: FindOptions): Promise<FindRes
           if (first) opts.onSnapshot?.(snapshot);
           first = false;
           matches++;
-          opts.onMatch(snapshot, path, node);
+          opts.onMatch(snapshot, path, node, childRawPath(rawDir, node.name));
           return;
         },
         { signal, ignoreTrees },

@@ -8,7 +8,7 @@ import type { OperationOptions } from '../operation.ts';
 import { invalidInput } from '../errors.ts';
 import type { TreeNode } from '../format/index.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
-import { walkTree } from '../browse/walker.ts';
+import { childRawPath, walkTree } from '../browse/walker.ts';
 import { findSnapshot, type SnapshotFilter } from './find-snapshot.ts';
 
 export interface LsOptions extends Pick<OperationOptions, 'signal'> {
@@ -21,7 +21,8 @@ export interface LsOptions extends Pick<OperationOptions, 'signal'> {
   recursive?: boolean;
   /** The snapshot, once chosen and before any node. */
   onSnapshot?: (snapshot: SnapshotEntry) => void;
-  onNode: (path: string, node: TreeNode) => void;
+  /** `path` has names decoded as UTF-8; `rawPath` is the same path in the snapshot's raw bytes. */
+  onNode: (path: string, node: TreeNode, rawPath: Uint8Array) => void;
 }
 
 export async function ls(repo: Repository, opts: LsOptions): Promise<SnapshotEntry> {
@@ -38,9 +39,9 @@ export async function ls(repo: Repository, opts: LsOptions): Promise<SnapshotEnt
   await walkTree(
     repo,
     snapshot.snapshot.tree,
-    (_tree, path, node) => {
+    (_tree, path, node, rawDir) => {
       if (within(path)) {
-        opts.onNode(path, node);
+        opts.onNode(path, node, childRawPath(rawDir, node.name));
         if (opts.recursive) return;
       }
       if (approaching(path)) return;
