@@ -40,6 +40,8 @@ export const Inputs = {
   BaseSnapshot: 'base-snapshot',
   DiffMetadata: 'diff-metadata',
   StatsMode: 'stats-mode',
+  // ls
+  LsPath: 'ls-path',
   // check
   ReadDataSubset: 'read-data-subset',
   // forget: the retention policy, restic's rules
@@ -130,5 +132,5 @@ export const Outputs = {
   SnapshotsSkipped: 'snapshots-skipped',
 } as const satisfies Record<string, ActionOutputName>;
 
-export const MODES = ['backup', 'restore', 'drill', 'forget', 'prune', 'check', 'snapshots', 'diff', 'stats', 'copy', 'key', 'tag', 'unlock'] as const;
+export const MODES = ['backup', 'restore', 'drill', 'forget', 'prune', 'check', 'snapshots', 'ls', 'diff', 'stats', 'copy', 'key', 'tag', 'unlock'] as const;
 export type Mode = (typeof MODES)[number];

@@ -95,6 +95,12 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
       return { mode, ...common, readData: readDataInput(env) };
     case 'snapshots':
       return { mode, ...common, filter: snapshotFilter(), ids: snapshotIds(), latest: latestInput() };
+    case 'ls': {
+      const dirs = lines(core.getInput(Inputs.LsPath));
+      const relative = dirs.find((d) => !d.startsWith('/'));
+      if (relative !== undefined) throw invalid(`input '${Inputs.LsPath}': '${relative}' is not absolute: name directories as the snapshot has them, e.g. /home/runner/work/app/data`);
+      return { mode, ...common, ...snapshotChoice(), dirs };
+    }
     case 'forget': {
       const ids = snapshotIds();
       return {

@@ -11,6 +11,7 @@ import { runCheckMode } from './modes/check.ts';
 import { runDrillMode } from './modes/drill.ts';
 import { runRestoreMode } from './modes/restore.ts';
 import { runSnapshotsMode } from './modes/snapshots.ts';
+import { runLsMode } from './modes/ls.ts';
 import { runForgetMode } from './modes/forget.ts';
 import { runPruneMode } from './modes/prune.ts';
 import { runDiffMode } from './modes/diff.ts';
@@ -37,6 +38,8 @@ export async function run(): Promise<void> {
         return await runCheckMode(settings, signals.signal);
       case 'snapshots':
         return await runSnapshotsMode(settings, signals.signal);
+      case 'ls':
+        return await runLsMode(settings, signals.signal);
       case 'forget':
         return await runForgetMode(settings, signals.signal);
       case 'prune':

@@ -98,6 +98,12 @@ export interface CheckSettings extends CommonSettings {
   readData?: ReadDataSelection;
 }
 
+export interface LsSettings extends CommonSettings, SnapshotChoice {
+  mode: 'ls';
+  /** Absolute directories in the snapshot to list; empty lists everything. */
+  dirs: string[];
+}
+
 export interface SnapshotsSettings extends CommonSettings {
   mode: 'snapshots';
   filter: SnapshotFilter;
@@ -189,7 +195,8 @@ export type ActionSettings =
   | TagSettings
   | KeySettings
   | UnlockSettings
-  | CopySettings;
+  | CopySettings
+  | LsSettings;
 
 export interface CopySettings extends CommonSettings {
   mode: 'copy';

@@ -19,6 +19,9 @@ import { KEY_HELP, runKey } from './commands/key.ts';
 import { TAG_HELP, runTag } from './commands/tag.ts';
 import { COPY_HELP, runCopy } from './commands/copy.ts';
 import { SOURCE_REPOSITORY_FLAGS } from './source-repository.ts';
+import { DUMP_HELP, runDump } from './commands/dump.ts';
+import { LS_HELP, runLs } from './commands/ls.ts';
+import { FIND_HELP, runFind } from './commands/find.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
 import { GLOBAL_FLAGS, type GlobalOptions } from './globals.ts';
 import { consoleOutput } from './output.ts';
@@ -42,6 +45,9 @@ Commands:
   key         list, add, remove keys or change the password (key list|add|remove ID|passwd)
   tag         add, remove or set tags of snapshots
   copy        copy snapshots from another repository (--from-repo) into this one
+  dump        write a file of a snapshot to stdout (a directory as a tar archive)
+  ls          list the files and directories of a snapshot
+  find        find files and directories in snapshots by name pattern
   version     print the version
 
 The repository comes from -r or RESTIC_REPOSITORY, the password from --password-file,
@@ -162,6 +168,29 @@ const COMMAND_FLAGS = {
     'max-repack-size': { type: 'string' },
     'repack-uncompressed': { type: 'boolean', default: false },
   },
+  dump: {
+    archive: { type: 'string', short: 'a' },
+    host: { type: 'string', short: 'H', multiple: true },
+    tag: { type: 'string', multiple: true },
+    path: { type: 'string', multiple: true },
+  },
+  ls: {
+    long: { type: 'boolean', short: 'l', default: false },
+    recursive: { type: 'boolean', default: false },
+    host: { type: 'string', short: 'H', multiple: true },
+    tag: { type: 'string', multiple: true },
+    path: { type: 'string', multiple: true },
+  },
+  find: {
+    'ignore-case': { type: 'boolean', short: 'i', default: false },
+    snapshot: { type: 'string', short: 's', multiple: true },
+    oldest: { type: 'string', short: 'O' },
+    newest: { type: 'string', short: 'N' },
+    long: { type: 'boolean', short: 'l', default: false },
+    host: { type: 'string', short: 'H', multiple: true },
+    tag: { type: 'string', multiple: true },
+    path: { type: 'string', multiple: true },
+  },
 } as const;
 
 const HELP: Record<string, string> = {
@@ -179,6 +208,9 @@ const HELP: Record<string, string> = {
   key: KEY_HELP,
   tag: TAG_HELP,
   copy: COPY_HELP,
+  dump: DUMP_HELP,
+  ls: LS_HELP,
+  find: FIND_HELP,
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -268,6 +300,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         return await runTag(g, v, parsed.positionals, out, env, signals.signal);
       case 'copy':
         return await runCopy(g, v, parsed.positionals, out, env, signals.signal);
+      case 'dump':
+        return await runDump(g, v, parsed.positionals, out, env, signals.signal);
+      case 'ls':
+        return await runLs(g, v, parsed.positionals, out, env, signals.signal);
+      case 'find':
+        return await runFind(g, v, parsed.positionals, out, env, signals.signal);
       default:
         return ExitCode.Fatal;
     }

@@ -41,6 +41,14 @@ export { findSnapshot, listSnapshots, matchesFilter } from './commands/find-snap
 export type { SnapshotFilter } from './commands/find-snapshot.ts';
 export { groupForListing, selectSnapshots } from './commands/select-snapshots.ts';
 export type { SnapshotListGroup, SnapshotSelection } from './commands/select-snapshots.ts';
+export { dumpFromSnapshot, DUMP_ARCHIVE_FORMATS } from './commands/dump-from-snapshot.ts';
+export type { DumpArchiveFormat, DumpFromSnapshotOptions, DumpFromSnapshotResult } from './commands/dump-from-snapshot.ts';
+export { isOutputGone } from './browse/output-sink.ts';
+export { ls } from './commands/ls.ts';
+export type { LsOptions } from './commands/ls.ts';
+export { find } from './commands/find.ts';
+export type { FindOptions, FindResult } from './commands/find.ts';
+export { parseFindTime } from './browse/find-time.ts';
 export { lockRefreshWarning } from './repository/lock.ts';
 export type { LockHolder } from './repository/lock.ts';
 
@@ -83,7 +91,8 @@ export { BackendDecorator } from './storage/decorator.ts';
 export { DIR_OF, relativePath, repositoryDirectories } from './storage/layout.ts';
 
 // Values of the repository format that shells display or validate.
-export { formatTime, formatTimeInOffset, parseTime } from './format/index.ts';
+export { formatTime, formatTimeInOffset, goModeString, goTypeBits, parseTime } from './format/index.ts';
+export type { TreeNode } from './format/index.ts';
 export { goJsonString } from './format/json.ts';
 export { idOf, isId, shortId } from './format/id.ts';
 export type { Id } from './format/id.ts';

@@ -71,6 +71,7 @@ const SAMPLE_VALUES: Record<ActionInputName, string> = {
   'base-snapshot': 'abcd1234',
   'diff-metadata': 'true',
   'stats-mode': 'raw-data',
+  'ls-path': '/data',
   'read-data-subset': '2/8',
   'keep-last': '3',
   'keep-hourly': '24',

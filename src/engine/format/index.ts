@@ -2,7 +2,7 @@
 export { quoteName, unquoteName, compareNames, nameText } from './go-quote.ts';
 export { goJsonString, parseJson } from './json.ts';
 export { formatTime, formatTimeInOffset, parseTime, clampTime, MIN_TIME_NS, MAX_TIME_NS, GO_ZERO_TIME_NS } from './time.ts';
-export { GoMode, UnixMode, goModeFromUnix, unixPermFromGoMode, unixModeFromGoMode, nodeTypeFromUnix } from './mode.ts';
+export { GoMode, UnixMode, goModeFromUnix, goModeString, goTypeBits, unixPermFromGoMode, unixModeFromGoMode, nodeTypeFromUnix } from './mode.ts';
 export { NODE_TYPES, serializeTree, parseTree } from './node.ts';
 export type { NodeType, TreeNode, ExtendedAttribute } from './node.ts';
 export { serializeSnapshot, parseSnapshot } from './snapshot.ts';

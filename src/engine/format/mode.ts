@@ -104,3 +104,28 @@ export function nodeTypeFromUnix(unixMode: number | bigint): NodeType | undefine
     default: return undefined;
   }
 }
+
+/** Go's FileMode.String(): type letters (`d`, `L`, `D`, `p`, `S`, `u`, `g`, `c`, `t`, ...) or `-`, then rwxrwxrwx. */
+export function goModeString(goMode: number): string {
+  const m = goMode >>> 0;
+  const letters = 'dalTLDpSugct?';
+  let out = '';
+  for (let i = 0; i < letters.length; i++) if (m & (2 ** (31 - i))) out += letters[i];
+  if (out === '') out = '-';
+  const rwx = 'rwxrwxrwx';
+  for (let i = 0; i < 9; i++) out += m & (1 << (8 - i)) ? rwx[i] : '-';
+  return out;
+}
+
+/** The Go type bits restic 0.14's listings add to a node's mode for its type. */
+export function goTypeBits(nodeType: string): number {
+  switch (nodeType) {
+    case 'dir': return GoMode.Dir;
+    case 'symlink': return GoMode.Symlink;
+    case 'dev': return GoMode.Device;
+    case 'chardev': return GoMode.Device + GoMode.CharDevice;
+    case 'fifo': return GoMode.NamedPipe;
+    case 'socket': return GoMode.Socket;
+    default: return 0;
+  }
+}

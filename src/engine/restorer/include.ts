@@ -17,9 +17,12 @@ export interface IncludeMatcher {
 /** Every path matches: a full restore. */
 export const INCLUDE_ALL: IncludeMatcher = { matches: () => true, childMayMatch: () => true };
 
-/** Compiles restic's include patterns; none (or only empty ones) selects everything. */
-export function compileIncludes(patterns: readonly string[]): IncludeMatcher {
-  const parsed = parsePathPatterns(patterns, 'include');
+/**
+ * Compiles restic's include patterns; none (or only empty ones) selects everything.
+ * `what` names the patterns in error messages (find's are search patterns).
+ */
+export function compileIncludes(patterns: readonly string[], what = 'include'): IncludeMatcher {
+  const parsed = parsePathPatterns(patterns, what);
   if (parsed.sources.length === 0) return INCLUDE_ALL;
   return {
     matches: (p) => parsed.matches(p),
