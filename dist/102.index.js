@@ -13,8 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/backends/remote-connections.ts
 var remote_connections = __webpack_require__(9619);
-// EXTERNAL MODULE: ./src/engine/index.ts + 121 modules
-var engine = __webpack_require__(8217);
+// EXTERNAL MODULE: ./src/engine/index.ts + 134 modules
+var engine = __webpack_require__(7852);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __webpack_require__(7075);
 // EXTERNAL MODULE: ./node_modules/undici/index.js

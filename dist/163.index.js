@@ -29,8 +29,8 @@ var external_node_tls_ = __webpack_require__(1692);
 var dist_cjs = __webpack_require__(3711);
 // EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
 var node_http_handler_dist_cjs = __webpack_require__(1279);
-// EXTERNAL MODULE: ./src/engine/index.ts + 121 modules
-var engine = __webpack_require__(8217);
+// EXTERNAL MODULE: ./src/engine/index.ts + 134 modules
+var engine = __webpack_require__(7852);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-provider-web-identity/dist-cjs/index.js
 var credential_provider_web_identity_dist_cjs = __webpack_require__(9956);
 ;// CONCATENATED MODULE: ./src/backends/s3/s3-credentials.ts
