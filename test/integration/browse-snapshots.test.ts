@@ -20,6 +20,7 @@ import { pseudoRandomBytes } from '../helpers/data.ts';
 import { RESTIC_BIN, restic, resticEnvironment } from '../helpers/restic.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
 import { buildVariedTree, compareTrees } from '../helpers/tree.ts';
+import { initCheapRepository } from '../helpers/cheap-repository.ts';
 
 const PASSWORD = 'browse test';
 const CLI = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
@@ -102,7 +103,7 @@ describe('dump, ls and find, compared with restic 0.14', () => {
     await writeFile(path.join(longDir, `${'f'.repeat(60)}.txt`), 'split name\n');
     await writeFile(path.join(src, 'long', `${'p'.repeat(120)}.txt`), 'pax name\n');
     await writeFile(path.join(src, 'medium.bin'), pseudoRandomBytes(8 * MiB, 11));
-    await restic(['init'], resticOpts());
+    await initCheapRepository(repo, PASSWORD);
     await restic(['backup', '--tag', 'by-restic', src], resticOpts());
     const ours = await cli(['backup', '--json', '--tag', 'by-us', src]);
     expect(ours.code, ours.stderr).toBe(0);

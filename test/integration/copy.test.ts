@@ -15,6 +15,7 @@ import { sharedRestServer, sharedS3Server, type SharedRestServer } from '../help
 import type { S3Endpoint } from '../helpers/s3-server.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
 import { buildVariedTree, compareTrees } from '../helpers/tree.ts';
+import { initCheapRepository } from '../helpers/cheap-repository.ts';
 
 const SOURCE_PASSWORD = 'copy source password';
 const DEST_PASSWORD = 'copy destination password';
@@ -73,7 +74,7 @@ describe('copy between repositories, checked by restic 0.14', () => {
     sourcePasswordFile = path.join(dir, 'source-password');
     await writeFile(sourcePasswordFile, `${SOURCE_PASSWORD}\n`);
     // Two snapshots by restic: the second after a change, with a tag, written at UTC+05:30.
-    await resticOn(sourceRepo, SOURCE_PASSWORD, ['init']);
+    await initCheapRepository(sourceRepo, SOURCE_PASSWORD);
     await resticOn(sourceRepo, SOURCE_PASSWORD, ['backup', '--host', 'copy-host', data]);
     await appendFile(path.join(data, 'hello.txt'), 'changed after the first snapshot\n');
     await writeFile(path.join(data, 'new-big.bin'), pseudoRandomBytes(2 * 1024 * 1024, 77));

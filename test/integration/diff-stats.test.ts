@@ -23,6 +23,7 @@ import { formatBytes } from '../../src/engine/index.ts';
 import { runCli } from '../helpers/cli.ts';
 import { assertResticInstalled, restic, runRestic } from '../helpers/restic.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
+import { initCheapRepository } from '../helpers/cheap-repository.ts';
 
 const PASSWORD = 'diff and stats';
 
@@ -58,7 +59,7 @@ describe('diff and stats compared with restic 0.14', () => {
     dir = await makeTempDir('diff-stats');
     repo = path.join(dir, 'repo');
     src = path.join(dir, 'src');
-    await restic(['init'], opts());
+    await initCheapRepository(repo, PASSWORD);
 
     // Snapshot 0 (restic): the starting tree.
     await fs.mkdir(at('dir1', 'deep'), { recursive: true });

@@ -6,8 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalBackend } from '../../src/backends/local.ts';
-import { Repository } from '../../src/engine/repository/repository.ts';
+import { initCheapRepository } from '../helpers/cheap-repository.ts';
 import { runCli } from '../helpers/cli.ts';
 import { restic } from '../helpers/restic.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
@@ -76,8 +75,7 @@ describe('exclude patterns, compared with restic 0.14 on the same tree', () => {
     }
     excludeFile = path.join(dir, 'excludes.txt');
     await writeFile(excludeFile, '# build outputs\n\n  build  \n*.$EXCLUDED_EXT\n${EXCLUDED_EXT}-notes\n');
-    // A cheap KDF: each case runs both tools twice, and the default one costs a second a run.
-    await Repository.init(new LocalBackend(repo), PASSWORD, { kdf: { N: 16384, r: 8, p: 1 } });
+    await initCheapRepository(repo, PASSWORD);
     await restic(['backup', '--host', 'whole', tree], opts());
     whole = (await listed('whole')).length;
   });

@@ -12,6 +12,7 @@ import { runAction } from '../helpers/action.ts';
 import { runCli } from '../helpers/cli.ts';
 import { assertResticInstalled, restic, runRestic } from '../helpers/restic.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
+import { initCheapRepository } from '../helpers/cheap-repository.ts';
 
 const PASSWORD = 'snapshot commands';
 
@@ -48,7 +49,7 @@ describe('snapshot commands beside restic 0.14', () => {
     src = path.join(dir, 'src');
     await fs.mkdir(path.join(src, 'sub'), { recursive: true });
     await fs.writeFile(path.join(src, 'a.txt'), 'first\n');
-    await restic(['init'], opts());
+    await initCheapRepository(repo, PASSWORD);
     // restic writes local time: +05:30 here, which our output must keep as written.
     const kolkata = { ...opts(), env: { TZ: 'Asia/Kolkata' } };
     await restic(['backup', '--host', 'web', '--tag', 'nightly', '--time', '2026-01-01 10:00:00', src], kolkata);

@@ -12,6 +12,7 @@ import { runAction } from '../helpers/action.ts';
 import { runCli } from '../helpers/cli.ts';
 import { restic } from '../helpers/restic.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
+import { initCheapRepository } from '../helpers/cheap-repository.ts';
 
 const PASSWORD = 'tag test';
 
@@ -38,7 +39,7 @@ describe('tag', () => {
   async function fixture() {
     const repo = path.join(dir, `repo-${++n}`);
     const opts = { repo, password: PASSWORD, cacheDir: dir };
-    await restic(['init'], opts);
+    await initCheapRepository(repo, PASSWORD);
     const cli = (args: string[], repoDir = repo) => runCli(['-r', repoDir, ...args], { CHUNKVAULT_PASSWORD: PASSWORD }, dir);
     const snapshots = async (repoDir = repo) => JSON.parse(await restic(['snapshots', '--json'], { ...opts, repo: repoDir })) as ResticSnapshot[];
     const check = (repoDir = repo) => restic(['check', '--read-data'], { ...opts, repo: repoDir });

@@ -1,0 +1,14 @@
+/**
+ * A local repository whose key uses a cheap scrypt (N = 2^14): every restic or chunkvault
+ * run against it derives the key again, and the parameters restic calibrates for `init`
+ * cost about a second a run on a busy 2-core machine. Tests that run the tools hundreds
+ * of times create their repository here; what restic writes into it is still restic's.
+ */
+import { LocalBackend } from '../../src/backends/local.ts';
+import { Repository } from '../../src/engine/repository/repository.ts';
+
+export const CHEAP_KDF = { N: 16384, r: 8, p: 1 };
+
+export async function initCheapRepository(repo: string, password: string): Promise<void> {
+  await Repository.init(new LocalBackend(repo), password, { kdf: CHEAP_KDF });
+}
