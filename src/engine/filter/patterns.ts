@@ -10,6 +10,7 @@
  * Malformed patterns are refused when parsed, all of them named at once, as restic does.
  */
 import { invalidInput } from '../errors.ts';
+import { goPathClean } from '../format/go-path.ts';
 import { BadGlobError, compileGlob } from './glob.ts';
 
 type Part = { kind: 'any' } | { kind: 'text'; text: string } | { kind: 'glob'; re: RegExp };
@@ -66,7 +67,7 @@ export function parsePathPatterns(sources: readonly string[], what: string, opts
 
 function parsePattern(text: string, source: string): Pattern {
   const negated = text.startsWith('!');
-  const parts = splitPath(cleanPath(negated ? text.slice(1) : text)).map((component): Part => {
+  const parts = splitPath(goPathClean(negated ? text.slice(1) : text)).map((component): Part => {
     // An empty component (only in the pattern "/") is restic's wildcard marker too.
     if (component === '**' || component === '') return { kind: 'any' };
     if (!GLOB_CHARS.test(component)) return { kind: 'text', text: component };
@@ -81,25 +82,6 @@ function splitPath(p: string): string[] {
   const parts = p.split('/');
   if (parts[0] === '') parts[0] = '/';
   return parts;
-}
-
-/** Go's filepath.Clean for slash-separated paths. */
-export function cleanPath(p: string): string {
-  if (p === '') return '.';
-  const rooted = p.startsWith('/');
-  const out: string[] = [];
-  for (const c of p.split('/')) {
-    if (c === '' || c === '.') continue;
-    if (c === '..') {
-      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
-      else if (!rooted) out.push('..');
-      continue;
-    }
-    out.push(c);
-  }
-  const joined = out.join('/');
-  if (rooted) return '/' + joined;
-  return joined === '' ? '.' : joined;
 }
 
 function list(patterns: readonly Pattern[], checkChild: boolean, strs: readonly string[]): { matched: boolean; childMayMatch: boolean } {
