@@ -60,6 +60,18 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A key file's JSON object; InvalidInput when the bytes are not one. */
+function parseKeyFileJson(keyFile: Uint8Array): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(utf8.decode(keyFile));
+  } catch (e) {
+    throw invalidInput('key file is not valid JSON', e);
+  }
+  if (!isObject(parsed)) throw invalidInput('key file is not a JSON object');
+  return parsed;
+}
+
 function intField(obj: Record<string, unknown>, name: string): number {
   const v = obj[name];
   if (typeof v !== 'number' || !Number.isSafeInteger(v)) {
@@ -82,13 +94,7 @@ function bytesField(obj: Record<string, unknown>, name: string): Uint8Array {
  * bytes, parameters restic rejects, or a master key that is not valid.
  */
 export async function openKeyFile(keyFile: Uint8Array, password: string): Promise<MasterKey | undefined> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(utf8.decode(keyFile));
-  } catch (e) {
-    throw invalidInput('key file is not valid JSON', e);
-  }
-  if (!isObject(parsed)) throw invalidInput('key file is not a JSON object');
+  const parsed = parseKeyFileJson(keyFile);
   const kdfName = parsed['kdf'];
   if (kdfName !== 'scrypt') {
     throw new ChunkvaultError(
@@ -132,13 +138,7 @@ export interface KeyFileInfo {
 
 /** Reads a key file's plain fields; InvalidInput when it is not a key file's JSON. */
 export function readKeyFileInfo(keyFile: Uint8Array): KeyFileInfo {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(utf8.decode(keyFile));
-  } catch (e) {
-    throw invalidInput('key file is not valid JSON', e);
-  }
-  if (!isObject(parsed)) throw invalidInput('key file is not a JSON object');
+  const parsed = parseKeyFileJson(keyFile);
   const text = (name: string): string => {
     const v = parsed[name];
     if (v === undefined || v === null) return '';
