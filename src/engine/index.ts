@@ -68,6 +68,7 @@ export {
   describeGroupKey,
   describePolicy,
   forgetJson,
+  resticSnapshotJson,
   parseGroupBy,
   parsePolicy,
 } from './retention/index.ts';

@@ -4,23 +4,12 @@
  * offset it was written with), then what restic 0.14 does not know: our `description`
  * and `summary`, only when the snapshot has them.
  */
-import { formatTimeInOffset, type SnapshotEntry, type SnapshotListGroup } from '../engine/index.ts';
+import { resticSnapshotJson, type SnapshotEntry, type SnapshotListGroup } from '../engine/index.ts';
 
 export function snapshotJson(s: SnapshotEntry): Record<string, unknown> {
   const { snapshot } = s;
-  const out: Record<string, unknown> = { time: formatTimeInOffset(snapshot.time, snapshot.timeOffsetSeconds ?? 0) };
-  if (snapshot.parent !== undefined) out['parent'] = snapshot.parent;
-  out['tree'] = snapshot.tree;
-  out['paths'] = snapshot.paths;
-  if (snapshot.hostname) out['hostname'] = snapshot.hostname;
-  if (snapshot.username) out['username'] = snapshot.username;
-  if (snapshot.uid) out['uid'] = snapshot.uid;
-  if (snapshot.gid) out['gid'] = snapshot.gid;
-  if (snapshot.excludes?.length) out['excludes'] = snapshot.excludes;
-  if (snapshot.tags?.length) out['tags'] = snapshot.tags;
-  if (snapshot.original !== undefined) out['original'] = snapshot.original;
-  out['id'] = s.id;
-  out['short_id'] = s.id.slice(0, 8);
+  // restic's own fields, as forget --json writes them, then ours.
+  const out = resticSnapshotJson({ id: s.id, snapshot, recordedOffsetSeconds: snapshot.timeOffsetSeconds });
   if (snapshot.description) out['description'] = snapshot.description;
   if (snapshot.summary) {
     out['summary'] = {
