@@ -1,7 +1,7 @@
 /**
  * A repository with history worth pruning: three snapshots of a changing tree (a 12 MiB
  * file that is later deleted, files that change, small files), written by chunkvault or by
- * restic, plus what each snapshot must restore to (sha256 per file) and restic's
+ * restic (into a repository with a cheap key, see cheap-repository.ts), plus what each snapshot must restore to (sha256 per file) and restic's
  * verdicts. After `restic forget` of the first snapshot, the repository holds unused packs,
  * partly used packs and tree packs to repack.
  */
@@ -10,6 +10,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { pseudoRandomBytes, dumpLikeText } from './data.ts';
 import { runCli } from './cli.ts';
+import { initCheapRepository } from './cheap-repository.ts';
 import { restic, runRestic } from './restic.ts';
 import { describeTree } from './tree.ts';
 
@@ -32,8 +33,8 @@ export async function makeHistory(dir: string, writer: 'chunkvault' | 'restic'):
   const repo = path.join(dir, 'repo');
   const opts = { repo, password: FIXTURE_PASSWORD, cacheDir: dir };
   await fs.mkdir(src, { recursive: true });
-  if (writer === 'restic') await restic(['init'], opts);
-  else await cli(['init'], repo, dir);
+  // Both tools run against it dozens of times: a cheap key derivation keeps that affordable.
+  await initCheapRepository(repo, FIXTURE_PASSWORD);
 
   const backup = async () => {
     if (writer === 'restic') await restic(['backup', '--host', 'fixture', src], opts);

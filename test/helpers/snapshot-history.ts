@@ -13,6 +13,7 @@ import type { Id } from '../../src/engine/format/id.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
 import { recordedOffsetSeconds, type RetentionEntry } from '../../src/engine/retention/index.ts';
 import { restic } from './restic.ts';
+import { initCheapRepository } from './cheap-repository.ts';
 
 /** One snapshot to write: its time exactly as it will appear in the file (RFC 3339 with `Z` or an offset). */
 export interface SnapshotSpec {
@@ -90,7 +91,7 @@ export function generateHistory(seed: number, count: number, fromMs: number, toM
   return specs;
 }
 
-/** A repository made by restic, with one real tree to point snapshots at and no snapshots. */
+/** A repository (cheap key; data written by restic) with one real tree to point snapshots at and no snapshots. */
 export interface SnapshotRepository {
   dir: string;
   repo: string;
@@ -106,7 +107,7 @@ export async function createSnapshotRepository(dir: string, password = 'retentio
   const resticOptions = { repo, password, cacheDir: dir };
   await mkdir(source, { recursive: true });
   await writeFile(path.join(source, 'hello.txt'), 'hello\n');
-  await restic(['init'], resticOptions);
+  await initCheapRepository(repo, password);
   await restic(['backup', '--quiet', source], resticOptions);
   const [made] = JSON.parse(await restic(['snapshots', '--json'], resticOptions)) as { id: string; tree: string }[];
   // Only its tree is wanted: the snapshot itself would join every history.

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 import { assertResticInstalled, restic } from '../helpers/restic.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
+import { initCheapRepository } from '../helpers/cheap-repository.ts';
 
 const PASSWORD = 'forget cli';
 
@@ -23,7 +24,7 @@ describe('chunkvault forget on a restic repository', () => {
     assertResticInstalled();
     dir = await makeTempDir('cv-forget-cli-');
     repo = path.join(dir, 'repo');
-    await restic(['init'], opts());
+    await initCheapRepository(repo, PASSWORD);
     const src = path.join(dir, 'src');
     await fs.mkdir(src);
     const times = ['2025-12-30 23:59:59', '2025-12-31 10:00:00', '2026-01-01 00:00:00', '2026-01-05 08:00:00', '2026-02-01 12:00:00', '2026-02-01 12:00:01', '2026-03-15 06:30:00'];

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction } from '../helpers/action.ts';
 import { runCli } from '../helpers/cli.ts';
+import { initCheapRepository } from '../helpers/cheap-repository.ts';
 import { restic, runRestic } from '../helpers/restic.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
 
@@ -25,11 +26,11 @@ describe('key management', () => {
   let dir: string;
   let n = 0;
 
-  /** A fresh repository written by restic, with one snapshot, and helpers bound to it. */
+  /** A fresh repository (cheap key) with one snapshot written by restic, and helpers bound to it. */
   async function fixture(password: string) {
     const repo = path.join(dir, `repo-${++n}`);
     const r = (pw: string) => ({ repo, password: pw, cacheDir: dir });
-    await restic(['init'], r(password));
+    await initCheapRepository(repo, password);
     await restic(['backup', path.join(dir, 'data')], r(password));
     const cli = (args: string[], pw = password) => runCli(['-r', repo, ...args], { CHUNKVAULT_PASSWORD: pw, TZ: 'UTC' }, dir);
     const resticAs = (args: string[], pw = password) => runRestic(args, r(pw));

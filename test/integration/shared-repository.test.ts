@@ -9,6 +9,7 @@ import { runCli } from '../helpers/cli.ts';
 import { dumpLikeText, pseudoRandomBytes } from '../helpers/data.ts';
 import { restic } from '../helpers/restic.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
+import { initCheapRepository } from '../helpers/cheap-repository.ts';
 
 const PASSWORD = 'shared';
 
@@ -49,7 +50,7 @@ describe('a repository shared by restic and chunkvault', () => {
     await writeFile(path.join(source, 'random.bin'), pseudoRandomBytes(10 * 1024 * 1024, 5));
     // Both files over 8 MiB: at least two blobs each, whatever the repository's polynomial.
     await writeFile(path.join(source, 'dump.sql'), dumpLikeText(9 * 1024 * 1024, 9));
-    await restic(['init'], opts());
+    await initCheapRepository(repo, PASSWORD);
   });
   afterAll(() => removeDir(dir));
 
