@@ -5,9 +5,10 @@
  */
 import type { BackendErrorKind } from '../engine/index.ts';
 
-/** 5xx, 408 and 429 are worth retrying; other 4xx are not, nor 501, 505 and 507, which will not get better soon. */
+/** 5xx, 408 and 429 are worth retrying; other 4xx are not, nor 501, 505 and 507, which will not get better soon; 401 and 403 are refusals. */
 export function kindOfStatus(status: number): BackendErrorKind {
   if (status === 404) return 'not-found';
+  if (status === 401 || status === 403) return 'denied';
   if (status === 408 || status === 429) return 'transient';
   if (status >= 500 && status !== 501 && status !== 505 && status !== 507) return 'transient';
   return 'permanent';

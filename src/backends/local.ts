@@ -145,8 +145,12 @@ export class LocalBackend implements Backend {
     if (e instanceof BackendError) return e;
     const where = `${this.location}/${relativePath(h)}`;
     if (hasCode(e, 'ENOENT')) return new BackendError('not-found', `${op} ${where}: does not exist`, { cause: e });
-    const transient = hasCode(e, 'EAGAIN') || hasCode(e, 'EMFILE') || hasCode(e, 'ENFILE') || hasCode(e, 'EBUSY');
     const message = e instanceof Error ? e.message : String(e);
+    if (hasCode(e, 'EACCES') || hasCode(e, 'EPERM') || hasCode(e, 'EROFS')) {
+      const refusal = hasCode(e, 'EROFS') ? 'read-only file system' : 'permission denied';
+      return new BackendError('denied', `${op} ${where}: ${refusal} (the repository is read-only to this user)`, { cause: e });
+    }
+    const transient = hasCode(e, 'EAGAIN') || hasCode(e, 'EMFILE') || hasCode(e, 'ENFILE') || hasCode(e, 'EBUSY');
     return new BackendError(transient ? 'transient' : 'permanent', `${op} ${where}: ${message}`, { cause: e });
   }
 }

@@ -28,7 +28,7 @@ import { consoleOutput } from './output.ts';
 
 const USAGE = `chunkvault ${PROGRAM_VERSION}: encrypted, deduplicated backups in restic's repository format
 
-Usage: chunkvault [-r REPO] [--password-file FILE] [--cacert FILE] [--lock-wait DURATION] [--json] [-q] COMMAND [options]
+Usage: chunkvault [-r REPO] [--password-file FILE] [--cacert FILE] [--lock-wait DURATION] [--no-lock] [--json] [-q] COMMAND [options]
 
 Commands:
   init        create a repository
@@ -52,7 +52,10 @@ Commands:
 
 The repository comes from -r or RESTIC_REPOSITORY, the password from --password-file,
 CHUNKVAULT_PASSWORD or RESTIC_PASSWORD. --lock-wait (e.g. 5m) waits for other processes'
-locks instead of failing at once. 'chunkvault COMMAND --help' describes a command.`;
+locks instead of failing at once. --no-lock lets the commands that only read (restore,
+drill, check, diff, stats, dump, find) run without a lock; they do so by themselves, with a
+warning, when the storage refuses the lock file (read-only credentials).
+'chunkvault COMMAND --help' describes a command.`;
 
 const COMMAND_FLAGS = {
   init: { 'repository-version': { type: 'string' }, 'copy-chunker-params': { type: 'boolean', default: false }, ...SOURCE_REPOSITORY_FLAGS },
@@ -106,7 +109,6 @@ const COMMAND_FLAGS = {
   check: {
     'read-data': { type: 'boolean', default: false },
     'read-data-subset': { type: 'string' },
-    'no-lock': { type: 'boolean', default: false },
   },
   forget: {
     'keep-last': { type: 'string', short: 'l' },
@@ -261,6 +263,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     json: v.json === true,
     quiet: v.quiet === true,
     lockWaitMs,
+    noLock: v['no-lock'] === true,
   };
   const out = consoleOutput(g.quiet);
   const signals = installSignalHandlers((sig, count) =>

@@ -16,6 +16,8 @@ export interface GlobalOptions {
   quiet: boolean;
   /** How long to wait for another process's lock (--lock-wait). @default 0 */
   lockWaitMs?: number;
+  /** Read commands run without a lock (--no-lock, restic's flag). */
+  noLock?: boolean;
 }
 
 export const GLOBAL_FLAGS = {
@@ -24,6 +26,7 @@ export const GLOBAL_FLAGS = {
   json: { type: 'boolean', default: false },
   cacert: { type: 'string' },
   'lock-wait': { type: 'string' },
+  'no-lock': { type: 'boolean', default: false },
   quiet: { type: 'boolean', short: 'q', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;

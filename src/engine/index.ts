@@ -86,7 +86,7 @@ export { ChunkvaultError, ErrorCode, errorMessage, invalidInput, isChunkvaultErr
 // The storage contract that src/backends implements, and what implementations share.
 export { FILE_TYPES, payloadParts } from './storage/backend.ts';
 export type { Backend, CallOptions, FileInfo, FileType, Handle, Payload } from './storage/backend.ts';
-export { BackendError, exists, isNotFound, isTransient } from './storage/errors.ts';
+export { BackendError, exists, isDenied, isNotFound, isTransient } from './storage/errors.ts';
 export type { BackendErrorKind } from './storage/errors.ts';
 export { BackendDecorator } from './storage/decorator.ts';
 export { DIR_OF, relativePath, repositoryDirectories } from './storage/layout.ts';

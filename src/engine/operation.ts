@@ -14,4 +14,15 @@ export interface OperationOptions<Progress = never> {
   lockWaitMs?: number;
   /** A lock refresh failed but the lock is not yet lost: worth a warning, not a failure. */
   onLockRefreshError?: (error: unknown) => void;
+  /** Something the user should know that does not stop the operation. */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * Operations that only read: they may run without a lock, as restic's `--no-lock`, and do
+ * so by themselves when the storage refuses the lock file (read-only credentials).
+ */
+export interface ReadOperationOptions<Progress = never> extends OperationOptions<Progress> {
+  /** Do not lock the repository. @default false */
+  noLock?: boolean;
 }

@@ -233,7 +233,7 @@ describe('S3 backend specifics', () => {
     }
   });
 
-  it('credentials without the right to read are a permanent access-denied error naming the object', async () => {
+  it('credentials without the right to read are a denied error (not retried) naming the object', async () => {
     const bucket = freshBucket('denied');
     const owner = openS3(server.rest(bucket), options());
     const limited = openS3(
@@ -245,7 +245,7 @@ describe('S3 backend specifics', () => {
       const idx = file('index', 64);
       await owner.save(idx.h, idx.data);
       const e = await failure(limited.load(idx.h));
-      expect(e.kind).toBe('permanent');
+      expect(e.kind).toBe('denied');
       expect(e.message).toContain(`${limited.location}/index/${idx.h.name}`);
       expect(e.message).toMatch(/access denied \(HTTP 403 AccessDenied\)/);
       expect(e.message).not.toContain(S3_LIMITED_SECRET_ACCESS_KEY);

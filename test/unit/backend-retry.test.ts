@@ -142,7 +142,7 @@ describe('retries against a failing REST server', () => {
     const e = await failure(backend.save(f.h, f.data));
 
     expect(e).toBeInstanceOf(BackendError);
-    expect((e as BackendError).kind).toBe('permanent');
+    expect((e as BackendError).kind).toBe('denied');
     expect((e as Error).message).toBe(
       `save rest:${server.url}repo/data/${f.h.name}: HTTP 403: access denied: check the credentials and the permissions on the server (an append-only server also refuses deletes and overwrites)`,
     );
@@ -153,7 +153,7 @@ describe('retries against a failing REST server', () => {
   it('fails at once on 401 with a hint about the URL credentials', async () => {
     server.inject([{ status: 401 }]);
     const e = await failure(backend.load({ type: 'config', name: '' }));
-    expect((e as BackendError).kind).toBe('permanent');
+    expect((e as BackendError).kind).toBe('denied');
     expect((e as Error).message).toMatch(/load rest:http:\/\/127\.0\.0\.1:\d+\/repo\/config: HTTP 401: authentication failed: check the user name and password/);
     expect(server.requests).toHaveLength(1);
   });

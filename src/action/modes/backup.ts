@@ -43,6 +43,7 @@ export async function runBackupMode(settings: BackupSettings, signal: AbortSigna
       description: settings.description,
       parent: settings.parent,
       lockWaitMs: settings.lockWaitMs,
+      onWarning: (message) => core.warning(message),
       signal,
       progressIntervalMs: PROGRESS_INTERVAL_MS,
       onProgress: (p) => core.info(backupProgressLine(p)),

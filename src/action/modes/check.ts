@@ -18,6 +18,7 @@ export async function runCheckMode(settings: CheckSettings, signal: AbortSignal)
       readData: settings.readData,
       signal,
       lockWaitMs: settings.lockWaitMs,
+      onWarning: (message) => core.warning(message),
       progressIntervalMs: PROGRESS_INTERVAL_MS,
       onProgress: (p) => core.info(`[${formatDuration(p.elapsedMs)}] ${p.phase}: ${formatCount(p.packsRead)} packs, ${formatBytes(p.bytesRead)} read`),
       onLockRefreshError: (e) => core.warning(lockRefreshWarning(e)),

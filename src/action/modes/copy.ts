@@ -23,6 +23,7 @@ export async function runCopyMode(settings: CopySettings, signal: AbortSignal): 
     const r = await copy(source.repo, destination.repo, {
       filter: settings.filter,
       lockWaitMs: settings.lockWaitMs,
+      onWarning: (message) => core.warning(message),
       signal,
       progressIntervalMs: PROGRESS_INTERVAL_MS,
       onProgress: (p) => core.info(copyProgressLine(p)),

@@ -84,7 +84,7 @@ export function toS3BackendError(e: unknown, ctx: S3ErrorContext): BackendError 
       case 'AccessDenied':
       case 'AllAccessDisabled':
         return make(
-          'permanent',
+          'denied',
           `access denied (${label}): these credentials may not ${ctx.op} here; check the bucket policy or the IAM ` +
             'permissions (s3:GetObject, s3:PutObject, s3:DeleteObject, s3:ListBucket)',
         );
@@ -127,7 +127,7 @@ export function toS3BackendError(e: unknown, ctx: S3ErrorContext): BackendError 
     }
     if (status === 403) {
       return make(
-        'permanent',
+        'denied',
         `forbidden (${label}): the credentials may not ${ctx.op} here, or they are wrong; check the access key, ` +
           'the secret and the bucket policy',
       );

@@ -5,7 +5,7 @@ import type { Output } from '../output.ts';
 
 export const CHECK_HELP = `chunkvault check: check the repository for errors, as restic check does
 
-Usage: chunkvault check -r REPO [--read-data | --read-data-subset n/t|x%|auto] [--no-lock] [--json]
+Usage: chunkvault check -r REPO [--read-data | --read-data-subset n/t|x%|auto] [--json]
 
 Checks that every index file, snapshot and tree loads, that every pack the index names
 exists with the right size, and that every file's data is in the index. With read-data,
@@ -16,7 +16,6 @@ Options:
   --read-data-subset S     read part of the packs: n/t reads group n of t (the same packs
                            restic reads), x% a random x percent, auto the group for this
                            run (GITHUB_RUN_NUMBER mod 8, + 1: 8 runs read everything)
-  --no-lock                do not lock the repository (for read-only storage)
 
 Damage found is listed with the files it affects. Exit codes: 0 no errors (hints may be
 listed), 1 errors found or failure, 10 no repository, 11 locked, 12 wrong password,
@@ -28,7 +27,6 @@ const MAX_SNAPSHOTS_SHOWN = 8;
 export interface CheckArgs {
   'read-data'?: boolean;
   'read-data-subset'?: string;
-  'no-lock'?: boolean;
 }
 
 /** The read-data selection the flags ask for, or undefined for a structure-only check. */
@@ -49,7 +47,8 @@ export async function runCheck(g: GlobalOptions, args: CheckArgs, out: Output, e
   const report = await check(repo, {
     lockWaitMs: g.lockWaitMs,
     readData,
-    noLock: args['no-lock'] === true,
+    noLock: g.noLock,
+    onWarning: (message) => out.warn(message),
     signal,
     progressIntervalMs: out.progressIntervalMs,
     onProgress: g.json ? undefined : (p) => out.progress(progressLine(p)),

@@ -38,6 +38,7 @@ export async function runCopy(g: GlobalOptions, args: CopyArgs, positionals: str
     snapshots: positionals,
     filter: { hosts: args.host, tags: args.tag, paths: args.path },
     lockWaitMs: g.lockWaitMs,
+    onWarning: (message) => out.warn(message),
     signal,
     progressIntervalMs: out.progressIntervalMs,
     onProgress: g.json ? undefined : (p) => out.progress(copyProgressLine(p)),

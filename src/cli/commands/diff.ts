@@ -34,6 +34,7 @@ export async function runDiff(
   const result = await diff(repo, fromRef, toRef, {
     metadata: args.metadata === true,
     lockWaitMs: g.lockWaitMs,
+    noLock: g.noLock,
     signal,
     onSnapshots: (from, to) => {
       if (!g.json && !g.quiet) out.result(`comparing snapshot ${shortId(from.id)} to ${shortId(to.id)}:\n`);

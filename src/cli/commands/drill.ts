@@ -54,6 +54,7 @@ export async function runDrill(
   const command = args.command;
   const report = await drill(repo, {
     lockWaitMs: g.lockWaitMs,
+    noLock: g.noLock,
     startedAt,
     snapshot: positionals[0] ?? 'latest',
     filter: { hosts: args.host, tags: args.tag, paths: args.path },

@@ -56,6 +56,8 @@ export async function runDump(
       output: process.stdout,
       allowArchive: process.stdout.isTTY !== true,
       lockWaitMs: g.lockWaitMs,
+      noLock: g.noLock,
+      onWarning: (message) => out.warn(message),
       signal,
       onLockRefreshError: (e) => out.warn(lockRefreshWarning(e)),
     });

@@ -65,6 +65,8 @@ export async function runFind(
       oldest,
       newest,
       lockWaitMs: g.lockWaitMs,
+      noLock: g.noLock,
+      onWarning: (message) => out.warn(message),
       signal: reader.signal,
       onLockRefreshError: (e) => out.warn(lockRefreshWarning(e)),
       onSnapshot: (s) => {

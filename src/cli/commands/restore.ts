@@ -60,6 +60,7 @@ export async function runRestore(
   try {
     result = await restore(repo, {
     lockWaitMs: g.lockWaitMs,
+    noLock: g.noLock,
       snapshot: positionals[0] ?? 'latest',
       filter: { hosts: args.host, tags: args.tag, paths: args.path },
       target: args.target,

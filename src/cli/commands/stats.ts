@@ -36,6 +36,7 @@ export async function runStats(
     snapshots: positionals,
     filter: { hosts: args.host, tags: args.tag, paths: args.path },
     lockWaitMs: g.lockWaitMs,
+    noLock: g.noLock,
     signal,
     onWarning: (message) => out.warn(message),
     progressIntervalMs: out.progressIntervalMs,

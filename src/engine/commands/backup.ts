@@ -141,7 +141,7 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
     enter('lock');
     return await withLock(
       repo,
-      { exclusive: false, waitMs: opts.lockWaitMs, signal: opts.signal, onRefreshError: opts.onLockRefreshError },
+      { exclusive: false, waitMs: opts.lockWaitMs, signal: opts.signal, onRefreshError: opts.onLockRefreshError, onLeftBehind: opts.onWarning },
       async (lock) => {
         enter('index');
         await repo.loadIndex({ signal: opts.signal });

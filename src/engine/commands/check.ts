@@ -1,24 +1,16 @@
 /**
  * The check operation: take the lock restic's check takes (exclusive, so that no prune or
- * backup changes the repository under the checker), then run the checker. `noLock` is
- * restic's `--no-lock`, for read-only storage; the results may then show a concurrent
+ * backup changes the repository under the checker), then run the checker. Without a lock
+ * (`noLock`, restic's `--no-lock`, or read-only storage) the results may show a concurrent
  * writer's half-finished work.
  */
-import type { OperationOptions } from '../operation.ts';
+import type { ReadOperationOptions } from '../operation.ts';
 import { checkRepository, type CheckerOptions, type CheckReport } from '../checker/index.ts';
-import { withLock } from '../repository/lock.ts';
+import { withReadLock } from '../repository/lock.ts';
 import type { Repository } from '../repository/repository.ts';
 
-export interface CheckOptions extends CheckerOptions, Pick<OperationOptions, 'lockWaitMs' | 'onLockRefreshError'> {
-  /** Check without locking the repository. @default false */
-  noLock?: boolean;
-}
+export interface CheckOptions extends CheckerOptions, Pick<ReadOperationOptions, 'lockWaitMs' | 'onLockRefreshError' | 'noLock' | 'onWarning'> {}
 
 export async function check(repo: Repository, opts: CheckOptions = {}): Promise<CheckReport> {
-  if (opts.noLock) return checkRepository(repo, opts);
-  return withLock(
-    repo,
-    { exclusive: true, waitMs: opts.lockWaitMs, signal: opts.signal, onRefreshError: opts.onLockRefreshError },
-    () => checkRepository(repo, opts),
-  );
+  return withReadLock(repo, true, opts, () => checkRepository(repo, opts));
 }

@@ -16,7 +16,7 @@ import { anySignal, ChunkvaultError, ErrorCode, errorMessage, isChunkvaultError,
 import { formatTime, goJsonString, parseJson, serializeSnapshot, type Snapshot } from '../format/index.ts';
 import { NULL_ID, type Id } from '../format/id.ts';
 import { BlobSaver } from '../repository/blob-saver.ts';
-import { withLock } from '../repository/lock.ts';
+import { withLock, withReadLock } from '../repository/lock.ts';
 import type { BlobLocation, BlobType } from '../repository/master-index.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 import { forEachLimited } from '../support/concurrency.ts';
@@ -107,13 +107,14 @@ export async function copy(source: Repository, destination: Repository, opts: Co
     });
   const timer = opts.onProgress ? setInterval(report, opts.progressIntervalMs ?? 10_000) : undefined;
   timer?.unref();
-  // Both locks shared, as restic: a copy only adds to the destination and only reads the source.
-  const lockOpts = { exclusive: false, waitMs: opts.lockWaitMs, signal: opts.signal, onRefreshError: opts.onLockRefreshError };
+  // Both locks shared, as restic: a copy only adds to the destination and only reads the
+  // source, which read-only credentials may therefore serve without a lock.
+  const lockOpts = { exclusive: false, waitMs: opts.lockWaitMs, signal: opts.signal, onRefreshError: opts.onLockRefreshError, onLeftBehind: opts.onWarning };
   try {
-    return await withLock(source, lockOpts, (sourceLock) =>
+    return await withReadLock(source, false, { ...opts, noLock: false }, (sourceLost) =>
       withLock(destination, lockOpts, async (destinationLock) => {
         // Either lock lost stops the copy before its next write.
-        const signal = anySignal(opts.signal, sourceLock.lost, destinationLock.lost);
+        const signal = anySignal(opts.signal, sourceLost, destinationLock.lost);
         phase = 'index';
         await source.loadIndex({ signal });
         await destination.loadIndex({ signal });

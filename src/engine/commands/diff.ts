@@ -10,19 +10,19 @@
  * descended into; a subtree both sides share is skipped but its blobs count as common.
  * A subtree that cannot be read is a warning and the walk goes on, as in restic.
  */
-import type { OperationOptions } from '../operation.ts';
+import type { ReadOperationOptions } from '../operation.ts';
 import { anySignal, errorMessage, throwIfAborted } from '../errors.ts';
 import { compareNames, nameText, type TreeNode } from '../format/index.ts';
 import { goPathJoin } from '../format/go-path.ts';
 import { nodesEqual, sameContent } from '../format/node-equals.ts';
 import type { Id } from '../format/id.ts';
-import { withLock } from '../repository/lock.ts';
+import { withReadLock } from '../repository/lock.ts';
 import { plaintextLength, type BlobType } from '../repository/master-index.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 import { TreePrefetcher } from '../repository/tree-prefetcher.ts';
 import { findSnapshot } from './find-snapshot.ts';
 
-export interface DiffOptions extends OperationOptions<DiffProgress> {
+export interface DiffOptions extends ReadOperationOptions<DiffProgress> {
   /** Also report nodes whose metadata changed ("U"), restic's --metadata. @default false */
   metadata?: boolean;
   /** Called once both references are resolved, before the walk (restic prints "comparing snapshot ..."). */
@@ -77,11 +77,12 @@ const blobKey = (type: BlobType, id: Id): string => (type === 'tree' ? 't' : 'd'
  * under a shared lock, as restic does.
  */
 export async function diff(repo: Repository, fromRef: string, toRef: string, opts: DiffOptions = {}): Promise<DiffResult> {
-  return withLock(
+  return withReadLock(
     repo,
-    { exclusive: false, waitMs: opts.lockWaitMs, signal: opts.signal, onRefreshError: opts.onLockRefreshError },
-    async (lock) => {
-      const signal = anySignal(opts.signal, lock.lost);
+    false,
+    opts,
+    async (lost) => {
+      const signal = anySignal(opts.signal, lost);
       const from = await findSnapshot(repo, fromRef, {}, { signal });
       const to = await findSnapshot(repo, toRef, {}, { signal });
       opts.onSnapshots?.(from, to);

@@ -15,7 +15,7 @@
  */
 import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { OperationOptions } from '../operation.ts';
+import type { ReadOperationOptions } from '../operation.ts';
 import { lockRefreshWarning } from '../repository/lock.ts';
 import { errorMessage, isChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
 import { formatBytes, formatDuration } from '../support/human.ts';
@@ -44,7 +44,7 @@ export interface CommandOutcome {
   outputTail?: string;
 }
 
-export interface DrillOptions extends OperationOptions<RestoreProgress> {
+export interface DrillOptions extends ReadOperationOptions<RestoreProgress> {
   /** 'latest' (honouring `filter`), a full id or a unique prefix. @default 'latest' */
   snapshot?: string;
   filter?: SnapshotFilter;
@@ -170,6 +170,7 @@ export async function drill(repo: Repository, opts: DrillOptions): Promise<Drill
         include: opts.include,
         verify: true,
         lockWaitMs: opts.lockWaitMs,
+        noLock: opts.noLock,
         signal: opts.signal,
         onProgress: opts.onProgress,
         progressIntervalMs: opts.progressIntervalMs,

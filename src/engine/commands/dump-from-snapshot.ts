@@ -6,11 +6,11 @@
  */
 import * as posix from 'node:path/posix';
 import type { Writable } from 'node:stream';
-import type { OperationOptions } from '../operation.ts';
+import type { ReadOperationOptions } from '../operation.ts';
 import { ChunkvaultError, ErrorCode, invalidInput } from '../errors.ts';
 import type { TreeNode } from '../format/index.ts';
 import type { Id } from '../format/id.ts';
-import { withLock } from '../repository/lock.ts';
+import { withReadLock } from '../repository/lock.ts';
 import type { Repository } from '../repository/repository.ts';
 import { writeFileContent } from '../browse/file-content.ts';
 import { OutputSink } from '../browse/output-sink.ts';
@@ -21,7 +21,7 @@ import { findSnapshot, type SnapshotFilter } from './find-snapshot.ts';
 export const DUMP_ARCHIVE_FORMATS = ['tar'] as const;
 export type DumpArchiveFormat = (typeof DUMP_ARCHIVE_FORMATS)[number];
 
-export interface DumpFromSnapshotOptions extends Omit<OperationOptions, 'onProgress' | 'progressIntervalMs'> {
+export interface DumpFromSnapshotOptions extends Omit<ReadOperationOptions, 'onProgress' | 'progressIntervalMs'> {
   /** A full snapshot id, a unique prefix, or 'latest' (which honours `filter`). */
   snapshot: string;
   filter?: SnapshotFilter;
@@ -50,7 +50,7 @@ export async function dumpFromSnapshot(repo: Repository, opts: DumpFromSnapshotO
     throw new ChunkvaultError(ErrorCode.Unsupported, `archive format '${String(archive)}' is not supported: use tar`);
   }
   const { signal } = opts;
-  return withLock(repo, { exclusive: false, waitMs: opts.lockWaitMs, signal, onRefreshError: opts.onLockRefreshError }, async () => {
+  return withReadLock(repo, false, opts, async () => {
     await repo.loadIndex({ signal });
     const snapshot = await findSnapshot(repo, opts.snapshot, opts.filter ?? {}, { signal });
     const sink = new OutputSink(opts.output);

@@ -7,17 +7,17 @@
  * A subtree in which nothing matched is not searched again, also in later snapshots
  * (restic's shortcut, which gives the same hits as searching it again).
  */
-import type { OperationOptions } from '../operation.ts';
+import type { ReadOperationOptions } from '../operation.ts';
 import { invalidInput } from '../errors.ts';
 import type { TreeNode } from '../format/index.ts';
 import type { Id } from '../format/id.ts';
-import { withLock } from '../repository/lock.ts';
+import { withReadLock } from '../repository/lock.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 import { compileIncludes } from '../restorer/include.ts';
 import { childRawPath, walkTree } from '../browse/walker.ts';
 import { findSnapshot, listSnapshots, type SnapshotFilter } from './find-snapshot.ts';
 
-export interface FindOptions extends Omit<OperationOptions, 'onProgress' | 'progressIntervalMs'> {
+export interface FindOptions extends Omit<ReadOperationOptions, 'onProgress' | 'progressIntervalMs'> {
   patterns: readonly string[];
   /** @default false */
   ignoreCase?: boolean;
@@ -44,7 +44,7 @@ export async function find(repo: Repository, opts: FindOptions): Promise<FindRes
   if (patterns.length === 0) throw invalidInput('find needs at least one pattern');
   const matcher = compileIncludes(opts.ignoreCase ? patterns.map((p) => p.toLowerCase()) : patterns, 'find');
   const { signal } = opts;
-  return withLock(repo, { exclusive: false, waitMs: opts.lockWaitMs, signal, onRefreshError: opts.onLockRefreshError }, async () => {
+  return withReadLock(repo, false, opts, async () => {
     await repo.loadIndex({ signal });
     const snapshots = await chooseSnapshots(repo, opts);
     const ignoreTrees = new Set<Id>();

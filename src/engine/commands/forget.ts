@@ -59,7 +59,7 @@ export async function forget(repo: Repository, opts: ForgetOptions): Promise<For
   // A dry run changes nothing: a shared lock keeps a prune from deleting under it.
   return withLock(
     repo,
-    { exclusive: !opts.dryRun, waitMs: opts.lockWaitMs, signal: opts.signal, onRefreshError: opts.onLockRefreshError },
+    { exclusive: !opts.dryRun, waitMs: opts.lockWaitMs, signal: opts.signal, onRefreshError: opts.onLockRefreshError, deletes: opts.dryRun ? undefined : 'forget' },
     async (lock) => {
       // A lock that can no longer be refreshed stops the forget before its next change.
       const signal = anySignal(opts.signal, lock.lost);

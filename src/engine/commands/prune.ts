@@ -76,7 +76,7 @@ export interface PruneResult {
 export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<PruneResult> {
   return withLock(
     repo,
-    { exclusive: !opts.dryRun, waitMs: opts.lockWaitMs, signal: opts.signal, onRefreshError: opts.onLockRefreshError },
+    { exclusive: !opts.dryRun, waitMs: opts.lockWaitMs, signal: opts.signal, onRefreshError: opts.onLockRefreshError, deletes: opts.dryRun ? undefined : 'prune' },
     // A lock that can no longer be refreshed stops the prune before its next change.
     (lock) => pruneLocked(repo, { ...opts, signal: anySignal(opts.signal, lock.lost) }),
   );

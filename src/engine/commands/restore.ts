@@ -3,10 +3,10 @@
  * prune), the index, the snapshot chosen by reference and filters, then plan, execute
  * and optionally read everything back to verify it.
  */
-import type { OperationOptions } from '../operation.ts';
+import type { ReadOperationOptions } from '../operation.ts';
 import { throwIfAborted } from '../errors.ts';
 import type { Id } from '../format/id.ts';
-import { withLock } from '../repository/lock.ts';
+import { withReadLock } from '../repository/lock.ts';
 import type { Repository } from '../repository/repository.ts';
 import { BlobWriterPool } from '../restorer/blob-writer-pool.ts';
 import { executeRestore, type ExecuteResult, type RestoreCounters } from '../restorer/execute.ts';
@@ -26,7 +26,7 @@ export interface RestoreProgress extends RestoreCounters {
   elapsedMs: number;
 }
 
-export interface RestoreOptions extends OperationOptions<RestoreProgress> {
+export interface RestoreOptions extends ReadOperationOptions<RestoreProgress> {
   /** A full snapshot id, a unique prefix, or 'latest' (which honours `filter`). @default 'latest' */
   snapshot?: string;
   filter?: SnapshotFilter;
@@ -73,9 +73,10 @@ export async function restore(repo: Repository, opts: RestoreOptions): Promise<R
   // Workers take tens of milliseconds to start: they do so while the lock, index and plan are read.
   const pool = new BlobWriterPool(repo.key.encrypt);
   try {
-    return await withLock(
+    return await withReadLock(
       repo,
-      { exclusive: false, waitMs: opts.lockWaitMs, signal: opts.signal, onRefreshError: opts.onLockRefreshError },
+      false,
+      opts,
       async () => {
         phase = 'index';
         await repo.loadIndex({ signal: opts.signal });

@@ -15,13 +15,13 @@
  * restic 0.14 prints no compression figures in stats, so neither does this.
  */
 import { createHash } from 'node:crypto';
-import type { OperationOptions } from '../operation.ts';
+import type { ReadOperationOptions } from '../operation.ts';
 import { anySignal, ChunkvaultError, ErrorCode, integrityError, invalidInput, isChunkvaultError, throwIfAborted } from '../errors.ts';
 import { compareNames, nameText, quoteName, type TreeNode } from '../format/index.ts';
 import { goPathJoin } from '../format/go-path.ts';
 import type { Id } from '../format/id.ts';
 import { findUsedBlobs } from '../prune/used-blobs.ts';
-import { withLock } from '../repository/lock.ts';
+import { withReadLock } from '../repository/lock.ts';
 import { plaintextLength } from '../repository/master-index.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 import { TreePrefetcher } from '../repository/tree-prefetcher.ts';
@@ -36,7 +36,7 @@ export function parseStatsMode(value: string, what: string): StatsMode {
   throw invalidInput(`${what} must be one of ${STATS_MODES.join(', ')}; got '${value}'`);
 }
 
-export interface StatsOptions extends OperationOptions<StatsProgress> {
+export interface StatsOptions extends ReadOperationOptions<StatsProgress> {
   /** @default 'restore-size' */
   mode?: StatsMode;
   /**
@@ -68,11 +68,12 @@ export interface StatsResult {
 }
 
 export async function stats(repo: Repository, opts: StatsOptions = {}): Promise<StatsResult> {
-  return withLock(
+  return withReadLock(
     repo,
-    { exclusive: false, waitMs: opts.lockWaitMs, signal: opts.signal, onRefreshError: opts.onLockRefreshError },
-    async (lock) => {
-      const signal = anySignal(opts.signal, lock.lost);
+    false,
+    opts,
+    async (lost) => {
+      const signal = anySignal(opts.signal, lost);
       const chosen = await chooseSnapshots(repo, opts, signal);
       await repo.loadIndex({ signal });
       return new StatsCounter(repo, { ...opts, signal }).run(chosen);

@@ -58,7 +58,7 @@ export function checkTagOptions(opts: Pick<TagOptions, 'set' | 'add' | 'remove'>
 
 export async function tag(repo: Repository, opts: TagOptions): Promise<TagResult> {
   checkTagOptions(opts);
-  return withLock(repo, { exclusive: true, waitMs: opts.lockWaitMs, signal: opts.signal, onRefreshError: opts.onLockRefreshError }, async (lock) => {
+  return withLock(repo, { exclusive: true, waitMs: opts.lockWaitMs, signal: opts.signal, onRefreshError: opts.onLockRefreshError, deletes: 'tag' }, async (lock) => {
     const signal = anySignal(opts.signal, lock.lost);
     const all = await repo.loadSnapshotFiles((id, json) => ({ id, json, snapshot: parseSnapshot(json) }), { signal });
     const result: TagResult = { changed: [], unchanged: [], failed: [] };

@@ -10,6 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ChunkvaultError, ErrorCode, errorMessage, throwIfAborted } from '../errors.ts';
 import { parseLock, serializeLock, formatTime, type LockInfo } from '../format/index.ts';
 import { shortId, type Id } from '../format/id.ts';
+import { BackendError, isDenied } from '../storage/errors.ts';
+import type { ReadOperationOptions } from '../operation.ts';
 import { currentUser } from './current-user.ts';
 import { formatDuration } from '../support/human.ts';
 import type { Repository } from './repository.ts';
@@ -28,6 +30,10 @@ export interface LockOptions {
   signal?: AbortSignal;
   /** Called when a refresh fails; the lock may have been removed by someone else. */
   onRefreshError?: (e: unknown) => void;
+  /** The operation deletes files (its name, for the message): prove that the credentials may, before it starts. */
+  deletes?: string;
+  /** The lock file could not be deleted at the end (append-only storage): say so. */
+  onLeftBehind?: (message: string) => void;
   /** For tests: how often the lock is refreshed, and after how long without a refresh it counts as lost. */
   timing?: { refreshMs: number; lostAfterMs: number };
 }
@@ -51,6 +57,7 @@ export class RepositoryLock {
   #released = false;
   #refreshing: Promise<void> | undefined;
   readonly #onRefreshError: ((e: unknown) => void) | undefined;
+  readonly #onLeftBehind: ((message: string) => void) | undefined;
   readonly #timing: { refreshMs: number; lostAfterMs: number };
   #refreshedAt = Date.now();
   readonly #lost = new AbortController();
@@ -60,6 +67,7 @@ export class RepositoryLock {
     this.#id = id;
     this.#info = info;
     this.#onRefreshError = opts.onRefreshError;
+    this.#onLeftBehind = opts.onLeftBehind;
     this.#timing = opts.timing ?? { refreshMs: LOCK_REFRESH_MS, lostAfterMs: LOST_AFTER_MS };
   }
 
@@ -96,6 +104,7 @@ export class RepositoryLock {
         }
         if (!late) {
           const lock = new RepositoryLock(repo, id, info, opts);
+          if (opts.deletes) await lock.#proveDeletesAllowed(opts.deletes);
           lock.#schedule();
           return lock;
         }
@@ -108,6 +117,30 @@ export class RepositoryLock {
     }
   }
 
+  /**
+   * An operation that deletes (forget, prune) refreshes its lock at once: the refresh
+   * deletes the first lock file, so credentials that may not delete are found out before
+   * anything in the repository changed.
+   */
+  async #proveDeletesAllowed(operation: string): Promise<void> {
+    try {
+      await this.refresh();
+    } catch (e) {
+      if (!isDenied(e)) {
+        await this.release().catch(() => {});
+        throw e;
+      }
+      this.#released = true;
+      throw new BackendError(
+        'denied',
+        `${operation} needs credentials that may delete files, and the storage refused to delete a lock file (${errorMessage(e)}); ` +
+          'nothing else was changed. Run it with credentials that have delete permission (see "Least privilege" in the README); ' +
+          'the lock files it left count as stale after 30 minutes',
+        { cause: e },
+      );
+    }
+  }
+
   /** Writes a fresh lock file, then deletes the previous one (files are immutable). */
   async refresh(): Promise<void> {
     if (this.#released) return;
@@ -117,13 +150,25 @@ export class RepositoryLock {
     await this.#repo.backend.remove({ type: 'lock', name: old });
   }
 
-  /** Deletes the lock file. Safe to call more than once. */
+  /**
+   * Deletes the lock file. Safe to call more than once. Storage that refuses deletes
+   * (append-only credentials) keeps it: the work is done, so that is a warning, not a
+   * failure; the lock turns stale after 30 minutes, and restic does the same.
+   */
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
     clearTimeout(this.#timer);
     await this.#refreshing?.catch(() => {});
-    await this.#repo.backend.remove({ type: 'lock', name: this.#id });
+    try {
+      await this.#repo.backend.remove({ type: 'lock', name: this.#id });
+    } catch (e) {
+      if (!isDenied(e)) throw e;
+      this.#onLeftBehind?.(
+        `the lock file ${shortId(this.#id)} stays in the repository: these credentials may not delete (${errorMessage(e)}); ` +
+          'it counts as stale after 30 minutes, when `chunkvault unlock` with full credentials removes it',
+      );
+    }
   }
 
   #schedule(): void {
@@ -162,6 +207,38 @@ export async function withLock<T>(repo: Repository, opts: LockOptions, fn: (lock
     result = await fn(lock);
   } catch (e) {
     // The operation's own failure is what the user needs to see, not a failed release.
+    await lock.release().catch(() => {});
+    throw e;
+  }
+  await lock.release();
+  return result;
+}
+
+/**
+ * Runs `fn`, which only reads, under a lock of the given kind; or without one when the
+ * caller asks (`noLock`) or when the storage refuses to store the lock file: read-only
+ * credentials may restore, check and list, as restic's `--no-lock` allows, and the
+ * warning says so once. `fn` gets the lock's `lost` signal, if there is a lock.
+ */
+export async function withReadLock<T>(
+  repo: Repository,
+  exclusive: boolean,
+  opts: Pick<ReadOperationOptions, 'noLock' | 'lockWaitMs' | 'signal' | 'onLockRefreshError' | 'onWarning'>,
+  fn: (lost: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
+  if (opts.noLock) return fn(undefined);
+  let lock: RepositoryLock;
+  try {
+    lock = await RepositoryLock.acquire(repo, { exclusive, waitMs: opts.lockWaitMs, signal: opts.signal, onRefreshError: opts.onLockRefreshError, onLeftBehind: opts.onWarning });
+  } catch (e) {
+    if (!isDenied(e)) throw e;
+    opts.onWarning?.(`running without a lock, as the storage refused the lock file (${errorMessage(e)}): a prune running at the same time could make this fail`);
+    return fn(undefined);
+  }
+  let result: T;
+  try {
+    result = await fn(lock.lost);
+  } catch (e) {
     await lock.release().catch(() => {});
     throw e;
   }

@@ -1,0 +1,138 @@
+/**
+ * Least privilege, local edition: a user who may read the repository but not write to it
+ * (here: nobody, against a directory root owns) restores, drills, checks, lists, diffs,
+ * dumps and finds, each run without a lock and saying so once; what needs to write or
+ * delete fails with a clear line and leaves the repository as it was. `--no-lock` runs a
+ * read command next to an exclusive lock, as restic's flag does.
+ */
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalBackend } from '../../src/backends/local.ts';
+import { Repository } from '../../src/engine/repository/repository.ts';
+import { RepositoryLock } from '../../src/engine/repository/lock.ts';
+import { initCheapRepository } from '../helpers/cheap-repository.ts';
+import { runCli } from '../helpers/cli.ts';
+import { pseudoRandomBytes } from '../helpers/data.ts';
+import { repositoryFingerprint } from '../helpers/prune-fixture.ts';
+import { makeTempDir, removeDir } from '../helpers/temp.ts';
+
+const PASSWORD = 'read only';
+const CLI = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
+const UNLOCKED = /running without a lock, as the storage refused the lock file/;
+
+describe('a repository the user may only read', () => {
+  let dir: string;
+  let repo: string;
+  let source: string;
+  let home: string;
+  let first: string;
+  let second: string;
+
+  /** The CLI as the unprivileged user nobody (uid 65534), who may read the repository but not write to it. */
+  const asNobody = (args: string[]) =>
+    run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, '-r', repo, ...args], {
+      RESTIC_PASSWORD: PASSWORD,
+      HOME: home,
+      TZ: 'UTC',
+    });
+  const asOwner = (args: string[]) => runCli(['-r', repo, ...args], { RESTIC_PASSWORD: PASSWORD, TZ: 'UTC' }, dir);
+
+  beforeAll(async () => {
+    dir = await makeTempDir('cv-read-only-');
+    // nobody must be able to reach the repository (read) and its own home and targets (write).
+    await chmod(dir, 0o755);
+    repo = path.join(dir, 'repo');
+    source = path.join(dir, 'src');
+    home = path.join(dir, 'home');
+    await mkdir(home, { mode: 0o777 });
+    await chmod(home, 0o777);
+    await mkdir(source);
+    await writeFile(path.join(source, 'data.bin'), pseudoRandomBytes(300_000, 3));
+    await writeFile(path.join(source, 'notes.txt'), 'first\n');
+    await initCheapRepository(repo, PASSWORD);
+    expect((await asOwner(['backup', source])).code).toBe(0);
+    await writeFile(path.join(source, 'notes.txt'), 'second\n');
+    expect((await asOwner(['backup', source])).code).toBe(0);
+    const list = JSON.parse((await asOwner(['--json', 'snapshots'])).stdout) as { id: string }[];
+    [first, second] = list.map((s) => s.id) as [string, string];
+    // Readable to all, writable by its owner only: what a read-only mount or share gives.
+    expect((await run(['chmod', '-R', 'a+rX', repo], {})).code).toBe(0);
+  }, 60_000);
+  afterAll(() => removeDir(dir));
+
+  it('restore, check, snapshots, ls, diff, stats, dump and find work without a lock, each saying so once', async () => {
+    const before = await repositoryFingerprint(repo);
+    const target = path.join(dir, 'target');
+    await mkdir(target, { mode: 0o777 });
+    await chmod(target, 0o777);
+
+    const restored = await asNobody(['restore', 'latest', '--target', target]);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stderr.match(new RegExp(UNLOCKED, 'g')), restored.stderr).toHaveLength(1);
+    expect(await readFile(path.join(target, source, 'data.bin'))).toEqual(await readFile(path.join(source, 'data.bin')));
+    expect(await readFile(path.join(target, source, 'notes.txt'), 'utf8')).toBe('second\n');
+
+    const checked = await asNobody(['check', '--read-data']);
+    expect(checked.code, checked.stderr).toBe(0);
+    expect(checked.stdout).toContain('no errors were found');
+    expect(checked.stderr).toMatch(UNLOCKED);
+
+    const reads: [string[], RegExp][] = [
+      [['snapshots'], /2 snapshots/],
+      [['ls', 'latest'], /notes\.txt/],
+      [['diff', first, second], /M +\/.*notes\.txt/],
+      [['stats', 'latest'], /Total File Count/],
+      [['dump', 'latest', path.join(source, 'notes.txt')], /^second\n$/],
+      [['find', 'notes.txt'], /notes\.txt/],
+    ];
+    for (const [args, expected] of reads) {
+      const r = await asNobody(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stdout, args.join(' ')).toMatch(expected);
+    }
+    expect(await repositoryFingerprint(repo)).toBe(before);
+  });
+
+  it('backup and forget fail with one line that names the refusal, and change nothing', async () => {
+    const before = await repositoryFingerprint(repo);
+    for (const args of [['backup', source], ['forget', '--keep-last', '1']]) {
+      const r = await asNobody(args);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      const first = r.stderr.trim().split('\n')[0]!;
+      expect(first, args.join(' ')).toMatch(/^chunkvault (backup|forget): save .*locks\/[0-9a-f]{64}: permission denied \(the repository is read-only to this user\)$/);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+    }
+    expect(await repositoryFingerprint(repo)).toBe(before);
+  });
+
+  it('--no-lock lets a read run next to an exclusive lock, which otherwise stops it', async () => {
+    const opened = await Repository.open(new LocalBackend(repo), PASSWORD);
+    const lock = await RepositoryLock.acquire(opened, { exclusive: true });
+    try {
+      const target = path.join(dir, 'beside-lock');
+      const locked = await asOwner(['restore', 'latest', '--target', target]);
+      expect(locked.code).toBe(11);
+      const unlocked = await asOwner(['--no-lock', 'restore', 'latest', '--target', target]);
+      expect(unlocked.code, unlocked.stderr).toBe(0);
+      expect(unlocked.stderr).not.toMatch(UNLOCKED);
+      expect(await readFile(path.join(target, source, 'notes.txt'), 'utf8')).toBe('second\n');
+      const checked = await asOwner(['check', '--no-lock']);
+      expect(checked.code, checked.stderr).toBe(0);
+    } finally {
+      await lock.release();
+    }
+  });
+});
+
+function run(argv: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), { env: { PATH: process.env.PATH ?? '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
