@@ -3,7 +3,8 @@
  * (here: nobody, against a directory root owns) restores, drills, checks, lists, diffs,
  * dumps and finds, each run without a lock and saying so once; what needs to write or
  * delete fails with a clear line and leaves the repository as it was. `--no-lock` runs a
- * read command next to an exclusive lock, as restic's flag does.
+ * read command next to an exclusive lock, as restic's flag does. The same holds on the S3
+ * server for a user whose only right is a Swift read ACL on the bucket.
  */
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -12,10 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/backends/local.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
 import { RepositoryLock } from '../../src/engine/repository/lock.ts';
-import { initCheapRepository } from '../helpers/cheap-repository.ts';
+import { Agent, fetch } from 'undici';
+import { initCheapRepository, initCheapRepositoryAt } from '../helpers/cheap-repository.ts';
 import { runCli } from '../helpers/cli.ts';
 import { pseudoRandomBytes } from '../helpers/data.ts';
 import { repositoryFingerprint } from '../helpers/prune-fixture.ts';
+import { S3_LIMITED_ACCESS_KEY_ID, S3_LIMITED_SECRET_ACCESS_KEY } from '../helpers/s3-server.ts';
+import { sharedS3Server } from '../helpers/shared-servers.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
 
 const PASSWORD = 'read only';
@@ -125,6 +129,65 @@ describe('a repository the user may only read', () => {
     }
   });
 });
+
+describe('an S3 bucket the credentials may only read', () => {
+  it('restore and check work without a lock; backup is refused naming the lock file, and nothing is written', async () => {
+    const s3 = await sharedS3Server();
+    const dir = await makeTempDir('cv-read-only-s3-');
+    try {
+      const bucket = `read-only-${Date.now()}`;
+      const location = `s3:${s3.rest(bucket)}`;
+      const base = { RESTIC_PASSWORD: PASSWORD, RESTIC_CACERT: s3.caFile, TZ: 'UTC' };
+      const owner = (args: string[]) => runCli(['-r', location, ...args], { ...base, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey }, dir);
+      const reader = (args: string[]) =>
+        runCli(['-r', location, ...args], { ...base, AWS_ACCESS_KEY_ID: S3_LIMITED_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: S3_LIMITED_SECRET_ACCESS_KEY }, dir);
+      const source = path.join(dir, 'src');
+      await mkdir(source);
+      await writeFile(path.join(source, 'data.bin'), pseudoRandomBytes(200_000, 9));
+      await initCheapRepositoryAt(location, PASSWORD, { ...base, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey });
+      expect((await owner(['backup', source])).code).toBe(0);
+      // Before the ACL the limited user may not even read: the refusal is what the test relies on.
+      expect((await reader(['snapshots'])).code).not.toBe(0);
+      await grantSwiftRead(s3.endpoint, s3.caFile, bucket, S3_LIMITED_ACCESS_KEY_ID);
+      const objectsBefore = (await owner(['--json', 'snapshots'])).stdout;
+
+      const target = path.join(dir, 'target');
+      const restored = await reader(['restore', 'latest', '--target', target]);
+      expect(restored.code, restored.stderr).toBe(0);
+      expect(restored.stderr.match(new RegExp(UNLOCKED, 'g')), restored.stderr).toHaveLength(1);
+      expect(await readFile(path.join(target, source, 'data.bin'))).toEqual(await readFile(path.join(source, 'data.bin')));
+      const checked = await reader(['check']);
+      expect(checked.code, checked.stderr).toBe(0);
+      expect(checked.stdout).toContain('no errors were found');
+
+      const backup = await reader(['backup', source]);
+      expect(backup.code).not.toBe(0);
+      expect(backup.stderr.trim().split('\n').at(-1)).toMatch(/^chunkvault backup: save .*locks\/[0-9a-f]{64}: access denied \(HTTP 403 AccessDenied\)/);
+      expect((await owner(['--json', 'snapshots'])).stdout).toBe(objectsBefore);
+      const locks = await owner(['unlock']);
+      expect(locks.code, locks.stderr).toBe(0);
+    } finally {
+      await removeDir(dir);
+    }
+  });
+});
+
+/** Gives `user` read and list rights on a bucket through Swift's own API (container ACL), as the bucket's owner. */
+async function grantSwiftRead(endpoint: string, caFile: string, bucket: string, user: string): Promise<void> {
+  const dispatcher = new Agent({ connect: { ca: await readFile(caFile, 'utf8') } });
+  try {
+    const auth = await fetch(`${endpoint}/auth/v1.0`, { headers: { 'X-Auth-User': 'test:tester', 'X-Auth-Key': 'testing' }, dispatcher });
+    expect(auth.status).toBe(200);
+    const acl = await fetch(`${auth.headers.get('x-storage-url')}/${bucket}`, {
+      method: 'POST',
+      headers: { 'X-Auth-Token': auth.headers.get('x-auth-token')!, 'X-Container-Read': `${user},.rlistings` },
+      dispatcher,
+    });
+    expect(acl.status).toBe(204);
+  } finally {
+    await dispatcher.close();
+  }
+}
 
 function run(argv: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
