@@ -58,6 +58,8 @@ export class RepositoryLock {
   #refreshing: Promise<void> | undefined;
   readonly #onRefreshError: ((e: unknown) => void) | undefined;
   readonly #onLeftBehind: ((message: string) => void) | undefined;
+  /** Our own lock files the storage refused to delete (append-only credentials). */
+  readonly #leftBehind: Id[] = [];
   readonly #timing: { refreshMs: number; lostAfterMs: number };
   #refreshedAt = Date.now();
   readonly #lost = new AbortController();
@@ -84,6 +86,7 @@ export class RepositoryLock {
   }
 
   static async acquire(repo: Repository, opts: LockOptions): Promise<RepositoryLock> {
+    if (opts.deletes) await proveDeletesAllowed(repo, opts.deletes);
     const info = currentProcessLockInfo(opts.exclusive);
     const deadline = Date.now() + (opts.waitMs ?? 0);
     for (;;) {
@@ -104,7 +107,6 @@ export class RepositoryLock {
         }
         if (!late) {
           const lock = new RepositoryLock(repo, id, info, opts);
-          if (opts.deletes) await lock.#proveDeletesAllowed(opts.deletes);
           lock.#schedule();
           return lock;
         }
@@ -118,36 +120,22 @@ export class RepositoryLock {
   }
 
   /**
-   * An operation that deletes (forget, prune) refreshes its lock at once: the refresh
-   * deletes the first lock file, so credentials that may not delete are found out before
-   * anything in the repository changed.
+   * Writes a fresh lock file, then deletes the previous one (files are immutable). Storage
+   * that may not delete keeps the previous one: the fresh file is what others judge the
+   * lock by, so the refresh still counts (else a long backup with append-only credentials
+   * would count its lock as lost).
    */
-  async #proveDeletesAllowed(operation: string): Promise<void> {
-    try {
-      await this.refresh();
-    } catch (e) {
-      if (!isDenied(e)) {
-        await this.release().catch(() => {});
-        throw e;
-      }
-      this.#released = true;
-      throw new BackendError(
-        'denied',
-        `${operation} needs credentials that may delete files, and the storage refused to delete a lock file (${errorMessage(e)}); ` +
-          'nothing else was changed. Run it with credentials that have delete permission (see "Least privilege" in the README); ' +
-          'the lock files it left count as stale after 30 minutes',
-        { cause: e },
-      );
-    }
-  }
-
-  /** Writes a fresh lock file, then deletes the previous one (files are immutable). */
   async refresh(): Promise<void> {
     if (this.#released) return;
     const old = this.#id;
     this.#id = await writeLock(this.#repo, this.#info);
     this.#refreshedAt = Date.now();
-    await this.#repo.backend.remove({ type: 'lock', name: old });
+    try {
+      await this.#repo.backend.remove({ type: 'lock', name: old });
+    } catch (e) {
+      if (!isDenied(e)) throw e;
+      this.#leftBehind.push(old);
+    }
   }
 
   /**
@@ -164,9 +152,13 @@ export class RepositoryLock {
       await this.#repo.backend.remove({ type: 'lock', name: this.#id });
     } catch (e) {
       if (!isDenied(e)) throw e;
+      this.#leftBehind.push(this.#id);
+    }
+    if (this.#leftBehind.length > 0) {
+      const files = this.#leftBehind.map(shortId).join(', ');
       this.#onLeftBehind?.(
-        `the lock file ${shortId(this.#id)} stays in the repository: these credentials may not delete (${errorMessage(e)}); ` +
-          'it counts as stale after 30 minutes, when `chunkvault unlock` with full credentials removes it',
+        `lock file${this.#leftBehind.length === 1 ? '' : 's'} ${files} stay${this.#leftBehind.length === 1 ? 's' : ''} in the repository, as these credentials may not delete: ` +
+          'stale after 30 minutes, when `unlock` with credentials that may delete removes them',
       );
     }
   }
@@ -269,6 +261,28 @@ export function isStale(info: LockInfo, now = Date.now(), hostname = os.hostname
     return false;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * An operation that deletes (forget, prune, tag) first writes and deletes a shared lock
+ * file: credentials that may not delete are found out before anything changed, and what
+ * they leave behind is a shared lock, which keeps no backup out (an exclusive one would,
+ * for 30 minutes).
+ */
+async function proveDeletesAllowed(repo: Repository, operation: string): Promise<void> {
+  const probe = await writeLock(repo, currentProcessLockInfo(false));
+  try {
+    await repo.backend.remove({ type: 'lock', name: probe });
+  } catch (e) {
+    if (!isDenied(e)) throw e;
+    throw new BackendError(
+      'denied',
+      `${operation} needs credentials that may delete files, and the storage refused to delete a lock file (${errorMessage(e)}); ` +
+        `nothing else was changed. Run it with credentials that have delete permission (see "Least privilege" in the README); ` +
+        `the shared lock ${shortId(probe)} it left keeps no backup out and counts as stale after 30 minutes`,
+      { cause: e },
+    );
   }
 }
 
