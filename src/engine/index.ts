@@ -49,7 +49,7 @@ export type { LsOptions } from './commands/ls.ts';
 export { find } from './commands/find.ts';
 export type { FindOptions, FindResult } from './commands/find.ts';
 export { parseFindTime } from './browse/find-time.ts';
-export { lockRefreshWarning } from './repository/lock.ts';
+export { describeHolder, lockRefreshWarning } from './repository/lock.ts';
 export type { LockHolder } from './repository/lock.ts';
 
 // Parsers for the options users write, shared by the action's inputs and the CLI's flags.

@@ -1,7 +1,9 @@
 /**
  * `chunkvault unlock`: a prune killed with SIGKILL leaves its exclusive lock behind, which
  * blocks every backup; unlock removes it (its process is gone), keeps a lock whose process
- * is alive, and removes that one too only with --remove-all.
+ * is alive, and removes that one too only with --remove-all. Lock files made in a workflow
+ * run record it, so that a re-run removes the locks of its earlier attempt, and restic reads
+ * past that field.
  */
 import { writeFile, readdir } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
@@ -9,10 +11,13 @@ import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/backends/local.ts';
+import { parseLock } from '../../src/engine/format/index.ts';
 import { RepositoryLock } from '../../src/engine/repository/lock.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
 import { runAction } from '../helpers/action.ts';
+import { initCheapRepository } from '../helpers/cheap-repository.ts';
 import { runCli } from '../helpers/cli.ts';
+import { restic as resticRun, runRestic } from '../helpers/restic.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
 
 const PASSWORD = 'unlock test';
@@ -28,7 +33,7 @@ describe('chunkvault unlock', () => {
     dir = await makeTempDir('cv-unlock-');
     repo = path.join(dir, 'repo');
     await writeFile(path.join(dir, 'file.txt'), 'some data\n');
-    expect((await cli(['init'])).code).toBe(0);
+    await initCheapRepository(repo, PASSWORD);
     expect((await cli(['backup', path.join(dir, 'file.txt')])).code).toBe(0);
   }, 60_000);
   afterAll(() => removeDir(dir));
@@ -76,6 +81,40 @@ describe('chunkvault unlock', () => {
       await live.release();
     }
   }, 60_000);
+
+  it('records the workflow run in its lock files; a re-run removes its earlier attempt\'s lock, never another run\'s live one', async () => {
+    const run = (id: string, attempt: string) => ({ GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'octo/app', GITHUB_RUN_ID: id, GITHUB_RUN_ATTEMPT: attempt, GITHUB_JOB: 'backup' });
+    // A prune of attempt 1 killed on another runner: its lock looks alive by restic's rules (fresh, another host).
+    const killed = await cli(['prune'], { ...run('4242', '1'), CHUNKVAULT_FAILPOINT: 'prune:planned:1' });
+    expect(killed.signal).toBe('SIGKILL');
+    const [id] = await locks();
+    const opened = await Repository.open(new LocalBackend(repo), PASSWORD);
+    const info = parseLock(await opened.loadUnpacked('lock', id!));
+    expect(info.run).toEqual({ repository: 'octo/app', id: '4242', attempt: 1, job: 'backup' });
+    await opened.backend.remove({ type: 'lock', name: id! });
+    const json = `{"time":"${new Date().toISOString()}","exclusive":true,"hostname":"other-runner","username":"runner","pid":77,"chunkvault_run":{"repository":"octo/app","id":"4242","attempt":1,"job":"prune"}}`;
+    const { id: earlier } = await opened.saveUnpacked('lock', new TextEncoder().encode(json));
+
+    // restic 0.14 reads the lock (our field and all) and is kept out by it.
+    const resticOpts = { repo, password: PASSWORD, cacheDir: dir };
+    const blocked = await runRestic(['check'], resticOpts);
+    expect(blocked.code).not.toBe(0);
+    expect(blocked.stderr).toMatch(/locked.*other-runner/s);
+
+    const elsewhere = await cli(['unlock'], run('5000', '1'));
+    expect(elsewhere.stdout).toMatch(/kept \w{8} exclusive lock of runner@other-runner \(pid 77, workflow run octo\/app#4242 attempt 1 job prune\)/);
+    const sameAttempt = await cli(['unlock'], run('4242', '1'));
+    expect(sameAttempt.stdout).toMatch(/^kept /m);
+    const outside = await cli(['unlock']);
+    expect(outside.stdout).toMatch(/^kept /m);
+    expect(await locks()).toEqual([earlier]);
+
+    const rerun = await cli(['unlock'], run('4242', '2'));
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toMatch(/^removed \w{8} exclusive lock of runner@other-runner/m);
+    expect(await locks()).toEqual([]);
+    expect(await resticRun(['check'], resticOpts)).toContain('no errors were found');
+  }, 90_000);
 
   it('action mode unlock removes the lock of a process that is gone, keeps a live one, and removes it with remove-all', async () => {
     // A shared lock of this host whose process no longer exists: stale by restic's rule.

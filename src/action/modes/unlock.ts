@@ -1,6 +1,6 @@
 /** Mode `unlock`: remove the locks of processes that are gone (a cancelled job), or every lock with remove-all. */
 import * as core from '@actions/core';
-import { formatTime, shortId, unlock, type LockHolder } from '../../engine/index.ts';
+import { describeHolder, formatTime, shortId, unlock, type LockHolder } from '../../engine/index.ts';
 import { Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { UnlockSettings } from '../settings.ts';
@@ -10,7 +10,7 @@ export async function runUnlockMode(settings: UnlockSettings, signal: AbortSigna
   const { repo, location, finish } = await openRepository(settings, { signal });
   const r = await unlock(repo, { removeAll: settings.removeAll, signal });
   const describe = (h: LockHolder) =>
-    `${h.info.exclusive ? 'exclusive' : 'shared'} lock of ${h.info.username}@${h.info.hostname} (pid ${h.info.pid}) since ${formatTime(h.info.time)}`;
+    `${h.info.exclusive ? 'exclusive' : 'shared'} lock of ${describeHolder(h.info)} since ${formatTime(h.info.time)}`;
   for (const h of r.removed) core.info(`removed ${shortId(h.id)} ${describe(h)}`);
   for (const h of r.kept) core.info(`kept ${shortId(h.id)} ${describe(h)}: it looks alive (remove-all: true removes it)`);
   if (r.removed.length === 0 && r.kept.length === 0) core.info(`no locks in ${location}`);

@@ -1,4 +1,4 @@
-import { formatTime, shortId, unlock, type LockHolder } from '../../engine/index.ts';
+import { describeHolder, formatTime, shortId, unlock, type LockHolder } from '../../engine/index.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
@@ -19,7 +19,7 @@ export async function runUnlock(g: GlobalOptions, args: { 'remove-all'?: boolean
   const repo = await openRepository(g, env, { signal });
   const r = await unlock(repo, { removeAll: args['remove-all'] === true, signal });
   const describe = (h: LockHolder) =>
-    `${shortId(h.id)} ${h.info.exclusive ? 'exclusive' : 'shared'} lock of ${h.info.username}@${h.info.hostname} (pid ${h.info.pid}) since ${formatTime(h.info.time)}`;
+    `${shortId(h.id)} ${h.info.exclusive ? 'exclusive' : 'shared'} lock of ${describeHolder(h.info)} since ${formatTime(h.info.time)}`;
   if (g.json) {
     out.result(JSON.stringify({ removed: r.removed.map((h) => h.id), kept: r.kept.map((h) => h.id) }));
     return ExitCode.Ok;

@@ -10,7 +10,7 @@ export type { Snapshot, SnapshotSummary } from './snapshot.ts';
 export { serializeIndex, parseIndex } from './index-file.ts';
 export type { IndexFile, IndexPack, IndexBlob } from './index-file.ts';
 export { serializeLock, parseLock } from './lock-file.ts';
-export type { LockInfo } from './lock-file.ts';
+export type { LockInfo, WorkflowRun } from './lock-file.ts';
 export { serializeConfig, parseConfig, SUPPORTED_REPO_VERSIONS } from './config-file.ts';
 export type { RepoConfig } from './config-file.ts';
 export { isGoPrint } from './unicode-print.ts';

@@ -12,14 +12,28 @@ export interface LockInfo {
   pid: number;
   uid?: number;
   gid?: number;
+  /** The CI workflow run that holds the lock (our field; restic ignores it). */
+  run?: WorkflowRun;
 }
+
+/** A GitHub Actions workflow run: re-runs keep the id and count up the attempt. */
+export interface WorkflowRun {
+  /** owner/name */
+  repository: string;
+  id: string;
+  attempt: number;
+  job: string;
+}
+
+/** Stored as `chunkvault_run`: restic's lock struct has no such field, so restic reads past it. */
+const RUN_FIELD = 'chunkvault_run';
 
 function uint32Json(v: number, field: string): string {
   if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff) throw internalError(`lock: ${field} ${v} is not a uint32`);
   return String(v);
 }
 
-/** `{"time","exclusive","hostname","username","pid","uid","gid"}`; uid/gid left out when 0. */
+/** `{"time","exclusive","hostname","username","pid","uid","gid"}`; uid/gid left out when 0; then our run, if any. */
 export function serializeLock(l: LockInfo): Uint8Array {
   if (!Number.isSafeInteger(l.pid)) throw internalError(`lock: pid ${l.pid} is not an integer`);
   let j = '{"time":"' + formatTime(l.time) + '","exclusive":' + (l.exclusive ? 'true' : 'false');
@@ -27,6 +41,10 @@ export function serializeLock(l: LockInfo): Uint8Array {
   j += ',"pid":' + String(l.pid);
   if (l.uid) j += ',"uid":' + uint32Json(l.uid, 'uid');
   if (l.gid) j += ',"gid":' + uint32Json(l.gid, 'gid');
+  if (l.run) {
+    if (!Number.isSafeInteger(l.run.attempt) || l.run.attempt < 0) throw internalError(`lock: run attempt ${l.run.attempt} is not an integer`);
+    j += `,"${RUN_FIELD}":{"repository":${goJsonString(l.run.repository)},"id":${goJsonString(l.run.id)},"attempt":${l.run.attempt},"job":${goJsonString(l.run.job)}}`;
+  }
   return new TextEncoder().encode(j + '}');
 }
 
@@ -46,5 +64,10 @@ export function parseLock(bytes: Uint8Array): LockInfo {
   if (uid !== 0) l.uid = uid;
   const gid = uintField(o, 'gid', what, MAX_UINT32);
   if (gid !== 0) l.gid = gid;
+  const run = o[RUN_FIELD];
+  if (run !== undefined && run !== null) {
+    const r = asObject(run, `${what} ${RUN_FIELD}`);
+    l.run = { repository: stringField(r, 'repository', what), id: stringField(r, 'id', what), attempt: uintField(r, 'attempt', what), job: stringField(r, 'job', what) };
+  }
   return l;
 }

@@ -12,6 +12,7 @@ import { parseLock, serializeLock, formatTime, type LockInfo } from '../format/i
 import { shortId, type Id } from '../format/id.ts';
 import { BackendError, isDenied } from '../storage/errors.ts';
 import type { ReadOperationOptions } from '../operation.ts';
+import { currentWorkflowRun, isEarlierAttempt } from './current-run.ts';
 import { currentUser } from './current-user.ts';
 import { formatDuration } from '../support/human.ts';
 import type { Repository } from './repository.ts';
@@ -250,10 +251,15 @@ export async function listLocks(repo: Repository, signal?: AbortSignal): Promise
   return out;
 }
 
-/** Stale: older than 30 minutes, or held by a process of this host that no longer runs. */
-export function isStale(info: LockInfo, now = Date.now(), hostname = os.hostname()): boolean {
+/**
+ * Stale: older than 30 minutes, or held by a process of this host that no longer runs
+ * (restic's rules), or by an earlier attempt of the workflow run this process is part of
+ * (a re-run starts only after that attempt ended).
+ */
+export function isStale(info: LockInfo, now = Date.now(), hostname = os.hostname(), run = currentWorkflowRun()): boolean {
   const ageMs = now - Number(info.time / 1_000_000n);
   if (ageMs > STALE_LOCK_MS) return true;
+  if (isEarlierAttempt(info.run, run)) return true;
   if (info.hostname !== hostname) return false;
   try {
     // Signal 0 probes without side effects (restic sends SIGHUP, which we ignore anyway).
@@ -296,6 +302,8 @@ function currentProcessLockInfo(exclusive: boolean): Omit<LockInfo, 'time'> {
   };
   if (user.uid > 0) info.uid = user.uid;
   if (user.gid > 0) info.gid = user.gid;
+  const run = currentWorkflowRun();
+  if (run) info.run = run;
   return info;
 }
 
@@ -313,6 +321,12 @@ async function findConflict(repo: Repository, exclusive: boolean, own: Id | unde
   return undefined;
 }
 
+/** Who holds a lock: user, host and pid, and the workflow run when it recorded one. */
+export function describeHolder(info: LockInfo): string {
+  const run = info.run ? `, workflow run ${info.run.repository}#${info.run.id} attempt ${info.run.attempt}${info.run.job ? ` job ${info.run.job}` : ''}` : '';
+  return `${info.username}@${info.hostname} (pid ${info.pid}${run})`;
+}
+
 function lockedError(holder: LockHolder, wantExclusive: boolean, waitedMs: number): ChunkvaultError {
   const { info } = holder;
   const kind = info.exclusive ? 'an exclusive' : 'a';
@@ -321,7 +335,7 @@ function lockedError(holder: LockHolder, wantExclusive: boolean, waitedMs: numbe
     : '';
   return new ChunkvaultError(
     ErrorCode.Locked,
-    `repository is locked: ${kind} lock ${shortId(holder.id)} is held by ${info.username}@${info.hostname} (pid ${info.pid}) since ${formatTime(info.time)}; ` +
+    `repository is locked: ${kind} lock ${shortId(holder.id)} is held by ${describeHolder(info)} since ${formatTime(info.time)}; ` +
       `${wantExclusive ? 'this operation needs the repository to itself' : 'nothing else can use the repository while an exclusive lock (prune, check) is held'}` +
       `${waitedMs > 0 ? `; waited ${formatDuration(waitedMs)} for it (lock-wait)` : '; set lock-wait to wait for it'}.${stale}`,
   );
