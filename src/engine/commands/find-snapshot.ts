@@ -2,7 +2,8 @@
  * Choosing snapshots: filters by host, tags and paths (restic's meaning), and resolving a
  * snapshot reference (`latest`, a full id or a unique prefix) within the filtered list.
  */
-import { ChunkvaultError, ErrorCode } from '../errors.ts';
+import { ChunkvaultError, ErrorCode, errorMessage, integrityError } from '../errors.ts';
+import { shortId, type Id } from '../format/id.ts';
 import type { CallOptions } from '../storage/backend.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 
@@ -43,8 +44,18 @@ export async function listSnapshots(repo: Repository, filter: SnapshotFilter = {
  * id prefix. Throws InvalidInput with a message that says what was looked for.
  */
 export async function findSnapshot(repo: Repository, ref: string, filter: SnapshotFilter = {}, opts?: CallOptions): Promise<SnapshotEntry> {
-  const all = await repo.listSnapshots(opts);
+  // A damaged snapshot file keeps the others usable by id (restic's way), but leaves
+  // 'latest' undecidable: the damaged one may be the newest.
+  const unreadable = new Map<Id, unknown>();
+  const all = await repo.listSnapshots({ ...opts, onUnreadable: (id, e) => unreadable.set(id, e) });
   if (ref === 'latest' || ref === '') {
+    if (unreadable.size > 0) {
+      const [id, e] = [...unreadable][0]!;
+      throw integrityError(
+        `cannot tell which snapshot is the latest: ${unreadable.size} snapshot file(s) cannot be read (${shortId(id)}: ${errorMessage(e)}); ` +
+          'name a snapshot by id instead (snapshots lists the readable ones)',
+      );
+    }
     const matching = all.filter((s) => matchesFilter(s, filter));
     const newest = matching[matching.length - 1];
     if (!newest) {
@@ -55,8 +66,15 @@ export async function findSnapshot(repo: Repository, ref: string, filter: Snapsh
   if (!/^[0-9a-f]{1,64}$/.test(ref)) {
     throw new ChunkvaultError(ErrorCode.InvalidInput, `'${ref}' is not a snapshot id: use 'latest', a full id or a unique prefix of one`);
   }
+  const damaged = [...unreadable.keys()].filter((id) => id.startsWith(ref));
   const matches = all.filter((s) => s.id.startsWith(ref));
-  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 1 && damaged.length === 0) return matches[0]!;
+  if (matches.length === 0 && damaged.length === 1) {
+    throw integrityError(`snapshot ${shortId(damaged[0]!)} cannot be read: ${errorMessage(unreadable.get(damaged[0]!))}`);
+  }
+  if (matches.length + damaged.length > 1) {
+    throw new ChunkvaultError(ErrorCode.InvalidInput, `'${ref}' is ambiguous: ${matches.length + damaged.length} snapshots start with it`);
+  }
   throw new ChunkvaultError(
     ErrorCode.InvalidInput,
     matches.length === 0 ? `no snapshot has an id starting with '${ref}'` : `'${ref}' is ambiguous: ${matches.length} snapshots start with it`,

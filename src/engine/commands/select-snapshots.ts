@@ -3,6 +3,8 @@
  * either the ones named (full ids, unique prefixes, `latest`), or all that pass the
  * host/tag/path filter; and `--latest N` per group.
  */
+import { errorMessage } from '../errors.ts';
+import { shortId, type Id } from '../format/id.ts';
 import type { CallOptions } from '../storage/backend.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 import { groupSnapshots, sortedGoStrings, type GroupBy } from '../retention/group.ts';
@@ -27,9 +29,17 @@ export async function selectSnapshots(
   filter: SnapshotFilter = {},
   opts?: CallOptions,
 ): Promise<SnapshotSelection> {
-  const all = await repo.listSnapshots(opts);
-  if (refs.length === 0) return { snapshots: all.filter((s) => matchesFilter(s, filter)), warnings: [] };
   const warnings: string[] = [];
+  // A snapshot file that cannot be read is named and left out, as restic 0.14 lists.
+  const unreadable: Id[] = [];
+  const all = await repo.listSnapshots({
+    ...opts,
+    onUnreadable: (id, e) => {
+      unreadable.push(id);
+      warnings.push(`could not load snapshot ${shortId(id)}: ${errorMessage(e)}`);
+    },
+  });
+  if (refs.length === 0) return { snapshots: all.filter((s) => matchesFilter(s, filter)), warnings };
   const chosen = new Set<SnapshotEntry>();
   let usedFilter = false;
   for (const ref of refs) {
@@ -42,9 +52,11 @@ export async function selectSnapshots(
       continue;
     }
     const matches = /^[0-9a-f]{1,64}$/.test(ref) ? all.filter((s) => s.id.startsWith(ref)) : [];
-    if (matches.length === 1) chosen.add(matches[0]!);
+    const damaged = unreadable.filter((id) => id.startsWith(ref));
+    if (matches.length === 1 && damaged.length === 0) chosen.add(matches[0]!);
+    else if (matches.length === 0 && damaged.length === 1) warnings.push(`ignoring '${ref}': snapshot ${shortId(damaged[0]!)} cannot be read`);
     else if (matches.length === 0) warnings.push(`ignoring '${ref}': no snapshot id starts with it`);
-    else warnings.push(`ignoring '${ref}': ${matches.length} snapshot ids start with it`);
+    else warnings.push(`ignoring '${ref}': ${matches.length + damaged.length} snapshot ids start with it`);
   }
   const hasFilter = Boolean(filter.hosts?.length || filter.tags?.length || filter.paths?.length);
   if (!usedFilter && hasFilter) warnings.push('ignoring the host/tag/path filter: snapshot ids were given');

@@ -54,6 +54,11 @@ export interface OpenOptions extends CallOptions {
   compression?: CompressionMode;
 }
 
+export interface SnapshotListOptions extends CallOptions {
+  /** Takes a snapshot file that cannot be loaded or decoded, instead of failing the listing. */
+  onUnreadable?: (id: Id, error: unknown) => void;
+}
+
 export interface SnapshotEntry {
   readonly id: Id;
   readonly snapshot: Snapshot;
@@ -244,19 +249,27 @@ export class Repository {
     return parseTree(plain);
   }
 
-  /** Every snapshot in the repository, oldest first. Unreadable snapshots throw. */
-  async listSnapshots(opts?: CallOptions): Promise<SnapshotEntry[]> {
+  /**
+   * Every snapshot in the repository, oldest first. An unreadable snapshot file throws,
+   * unless `onUnreadable` takes it (listings go on without it, as restic's do; prune must not).
+   */
+  async listSnapshots(opts?: SnapshotListOptions): Promise<SnapshotEntry[]> {
     const out = await this.loadSnapshotFiles((id, json) => ({ id, snapshot: parseSnapshot(json) }), opts);
     return out.sort((a, b) => (a.snapshot.time < b.snapshot.time ? -1 : a.snapshot.time > b.snapshot.time ? 1 : a.id.localeCompare(b.id)));
   }
 
   /** Every snapshot file, decrypted and decoded by `decode`, in no particular order. */
-  async loadSnapshotFiles<T>(decode: (id: Id, json: Uint8Array) => T, opts?: CallOptions): Promise<T[]> {
+  async loadSnapshotFiles<T>(decode: (id: Id, json: Uint8Array) => T, opts?: SnapshotListOptions): Promise<T[]> {
     const ids: Id[] = [];
     for await (const f of this.backend.list('snapshot', opts)) ids.push(f.name);
     const out: T[] = [];
     await forEachLimited(ids, this.backend.connections * 2, async (id) => {
-      out.push(decode(id, await this.loadUnpacked('snapshot', id, opts)));
+      try {
+        out.push(decode(id, await this.loadUnpacked('snapshot', id, opts)));
+      } catch (e) {
+        if (!opts?.onUnreadable || opts.signal?.aborted) throw e;
+        opts.onUnreadable(id, e);
+      }
     });
     return out;
   }

@@ -104,6 +104,8 @@ class Execution {
 
   async run(): Promise<ExecuteResult> {
     for (const s of this.#plan.skipped) this.#warn(`${s.location}: not restored: ${s.reason}`);
+    // Everything readable is restored; the directories whose tree is lost fail the restore at the end.
+    for (const u of this.#plan.unreadable) this.#problems.push({ paths: [u.location], integrity: true, message: `its contents cannot be restored: ${u.reason}` });
     if (this.#plan.nodesWithXattrs > 0) {
       this.#warn(`extended attributes of ${this.#plan.nodesWithXattrs} entr${this.#plan.nodesWithXattrs === 1 ? 'y were' : 'ies were'} not restored (Node.js cannot set them)`);
     }

@@ -78,6 +78,17 @@ export interface RestorePlan {
   readonly skipped: readonly SkippedEntry[];
   /** Nodes with extended attributes, which Node.js cannot set. */
   readonly nodesWithXattrs: number;
+  /**
+   * Directories whose tree could not be read: their contents are not in the plan, and a
+   * restore that saves everything else still fails naming them.
+   */
+  readonly unreadable: readonly UnreadableDir[];
+}
+
+export interface UnreadableDir {
+  /** The directory's path in the snapshot. */
+  readonly location: string;
+  readonly reason: string;
 }
 
 export interface PlanOptions extends CallOptions {
@@ -115,6 +126,7 @@ export async function planRestore(repo: Repository, snapshot: SnapshotEntry, opt
     totalBytes: walker.totalBytes,
     skipped: walker.skipped,
     nodesWithXattrs: walker.nodesWithXattrs,
+    unreadable: walker.unreadable,
   };
 }
 
@@ -150,6 +162,7 @@ async function loadNeededTrees(
         if (expandedSelected.has(item.id)) continue;
         expandedSelected.add(item.id);
       }
+      if (trees.failure(item.id) !== undefined) continue;
       const nodes = trees.get(item.id);
       if ((visited += nodes.length) > maxNodes) throw tooManyNodes(maxNodes);
       for (const node of nodes) {
@@ -180,6 +193,7 @@ function tooDeep(location: string) {
 class PlanWalker {
   readonly entries: PlannedEntry[] = [];
   readonly skipped: SkippedEntry[] = [];
+  readonly unreadable: UnreadableDir[] = [];
   fileCount = 0;
   dirCount = 0;
   totalBytes = 0;
@@ -201,6 +215,12 @@ class PlanWalker {
   /** Plans the children of one directory (its tree already loaded); `selected`: the directory itself matched. */
   walk(treeId: Id, location: string, relPath: Buffer, depth: number, selected: boolean): void {
     if (depth > MAX_TREE_DEPTH) throw tooDeep(location);
+    const failure = this.#trees.failure(treeId);
+    if (failure !== undefined) {
+      // Only what the walk would have entered: an excluded directory's damage is not this restore's.
+      if (selected || this.#include.childMayMatch(location)) this.unreadable.push({ location, reason: failure });
+      return;
+    }
     const nodes = this.#trees.get(treeId);
     if ((this.#nodes += nodes.length) > this.#maxNodes) throw tooManyNodes(this.#maxNodes);
     for (const node of nodes) {

@@ -38,6 +38,8 @@ export class TreeLoader {
   readonly #repo: Repository;
   readonly #opts: CallOptions & { concurrency?: number };
   readonly #trees = new Map<Id, TreeNode[]>();
+  /** Trees that could not be loaded, and why: the walk goes around them (salvage). */
+  readonly #failed = new Map<Id, string>();
 
   constructor(repo: Repository, opts: CallOptions & { concurrency?: number } = {}) {
     this.#repo = repo;
@@ -51,15 +53,28 @@ export class TreeLoader {
     return nodes;
   }
 
-  /** Loads every requested tree not loaded yet; throws an Integrity error naming the directory on any failure. */
+  /** Why a tree could not be loaded, or undefined when it was. */
+  failure(id: Id): string | undefined {
+    return this.#failed.get(id);
+  }
+
+  /**
+   * Loads every requested tree not loaded yet. A tree that cannot be loaded (not in the
+   * index, its pack missing or damaged) is recorded with the reason, naming the directory,
+   * so that a restore can save everything else; only a cancellation throws.
+   */
   async loadAll(requests: readonly TreeRequest[]): Promise<void> {
     const wanted = new Map<Id, Wanted>();
     for (const r of requests) {
-      if (this.#trees.has(r.id) || wanted.has(r.id)) continue;
+      if (this.#trees.has(r.id) || this.#failed.has(r.id) || wanted.has(r.id)) continue;
       const loc = this.#repo.index.lookup('tree', r.id);
-      if (!loc) throw integrityError(`tree ${r.id} (directory ${r.where}) is not in the index`);
+      if (!loc) {
+        this.#failed.set(r.id, `tree ${r.id} (directory ${r.where}) is not in the index`);
+        continue;
+      }
       if (plaintextLength(loc) > MAX_BLOB_PLAINTEXT_BYTES || loc.length < 32 || loc.length > MAX_BLOB_STORED_BYTES) {
-        throw integrityError(`tree ${r.id} (directory ${r.where}) is listed in the index with an implausible size (${plaintextLength(loc)} bytes)`);
+        this.#failed.set(r.id, `tree ${r.id} (directory ${r.where}) is listed in the index with an implausible size (${plaintextLength(loc)} bytes)`);
+        continue;
       }
       wanted.set(r.id, { id: r.id, where: r.where, loc });
     }
@@ -76,7 +91,8 @@ export class TreeLoader {
       buf = await this.#repo.backend.load({ type: 'data', name: first.loc.packId }, end - start, start, { signal: this.#opts.signal });
     } catch (e) {
       if (isChunkvaultError(e) && e.code === 'ERR_ABORTED') throw e;
-      throw integrityError(`tree ${first.id} (directory ${first.where}) cannot be read: pack ${first.loc.packId}: ${errorMessage(e)}`, e);
+      for (const w of range) this.#failed.set(w.id, `tree ${w.id} (directory ${w.where}) cannot be read: pack ${w.loc.packId}: ${errorMessage(e)}`);
+      return;
     }
     for (const w of range) {
       let nodes: TreeNode[];
@@ -84,7 +100,8 @@ export class TreeLoader {
         const at = w.loc.offset - start;
         nodes = parseTree(openBlob(this.#repo.key, buf.subarray(at, at + w.loc.length), { id: w.id, uncompressedLength: w.loc.uncompressedLength }));
       } catch (e) {
-        throw integrityError(`tree ${w.id} (directory ${w.where}) in pack ${w.loc.packId} cannot be read: ${errorMessage(e)}`, e);
+        this.#failed.set(w.id, `tree ${w.id} (directory ${w.where}) in pack ${w.loc.packId} cannot be read: ${errorMessage(e)}`);
+        continue;
       }
       checkTreeNames(w.id, w.where, nodes);
       this.#trees.set(w.id, nodes);
