@@ -2,8 +2,8 @@
  * The restore drill: proves that a snapshot restores and says how long recovery takes.
  *
  *   1. choose the snapshot (`latest` with filters, or an id);
- *   2. fail when it is older than the allowed age (a stale backup is a failed backup), but
- *      go on: the RTO of the backup there is is still worth knowing;
+ *   2. fail when it is older than the allowed age (a stale backup is a failed backup), and
+ *      go on: how long recovering the backup there is takes is still worth knowing;
  *   3. restore it into a fresh scratch directory (never over live data);
  *   4. read everything back and compare it with the snapshot's tree;
  *   5. run the caller's check command (e.g. load a dump into a scratch database);
