@@ -112,10 +112,15 @@ describe('a snapshot written with read errors', () => {
   });
 
   // Last: it rewrites the snapshot.
-  it('keeps the mark through our tag, and loses it through restic tag, which rewrites from its own struct', async () => {
+  it('keeps the mark through our tag and copy, and loses it through restic tag, which rewrites from its own struct', async () => {
     const ours = await runCli(['tag', '--add', 'ours', 'latest'], env());
     expect(ours.code, ours.stderr).toBe(0);
     expect(JSON.parse((await runCli(['snapshots', '--json'], env())).stdout)[0]).toMatchObject({ tags: ['ours'], read_errors: 2 });
+    const copyTarget = path.join(dir, 'copy');
+    await initCheapRepository(copyTarget, PASSWORD);
+    const copied = await runCli(['-r', copyTarget, 'copy', '--from-repo', repo], { RESTIC_PASSWORD: PASSWORD, RESTIC_FROM_PASSWORD: PASSWORD });
+    expect(copied.code, copied.stderr).toBe(0);
+    expect(JSON.parse((await runCli(['-r', copyTarget, 'snapshots', '--json'], { RESTIC_PASSWORD: PASSWORD })).stdout)[0]).toMatchObject({ tags: ['ours'], read_errors: 2 });
     await restic(['tag', '--add', 'theirs', 'latest'], { repo, password: PASSWORD, cacheDir: dir });
     const after = JSON.parse((await runCli(['snapshots', '--json'], env())).stdout)[0];
     expect(after.tags).toEqual(['ours', 'theirs']);

@@ -60,9 +60,10 @@ export interface Snapshot {
   /**
    * Files and directories that could not be read when the snapshot was made, so are not
    * in it (`read_errors`, ours). restic's decoder drops fields its struct lacks, so 0.14
-   * lists, checks and restores such a snapshot as any other. But `restic tag` rewrites the
-   * snapshot from that struct, so the mark (like `summary` and `description`) is lost
-   * there; `forget --tag` only selects, and our own `tag` keeps every field.
+   * lists, checks and restores such a snapshot as any other. But `restic tag` and `restic
+   * copy` write the snapshot again from that struct, so the mark (like `summary` and
+   * `description`) is lost there; `forget --tag` only selects, and our `tag` and `copy`
+   * keep every field.
    */
   readErrors?: number;
 }
