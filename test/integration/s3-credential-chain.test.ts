@@ -7,7 +7,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage } from '../../src/backends/open-storage.ts';
@@ -83,8 +83,6 @@ describe('S3 credentials from the default chain, through the CLI', () => {
   beforeAll(async () => {
     [server, dir] = await Promise.all([sharedS3Server(), makeTempDir('s3-chain')]);
     source = path.join(dir, 'source');
-    await writeFile(path.join(dir, 'placeholder'), '');
-    const { mkdir } = await import('node:fs/promises');
     await mkdir(source);
     await writeFile(path.join(source, 'file.txt'), 'backed up with chain credentials\n');
     repository = `s3:${server.rest(`chain-${process.pid}`, 'repo')}`;
