@@ -100,6 +100,7 @@ export const ACTION_OUTPUTS = [
   'files-verified',
   'bytes-verified',
   'snapshot-age-seconds',
+  'snapshot-read-errors',
   'restore-dir',
   'errors',
   'packs-read',

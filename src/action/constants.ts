@@ -104,6 +104,7 @@ export const Outputs = {
   FilesVerified: 'files-verified',
   BytesVerified: 'bytes-verified',
   SnapshotAgeSeconds: 'snapshot-age-seconds',
+  SnapshotReadErrors: 'snapshot-read-errors',
   RestoreDir: 'restore-dir',
   Errors: 'errors',
   PacksRead: 'packs-read',

@@ -48,6 +48,8 @@ export async function openRepository(
     caFile: settings.caFile,
     s3: settings.s3,
     retry: { onRetry: (e) => core.info(describeRetry(e)) },
+    // S3 keys the AWS SDK's chain fetched (instance role, profile) are masked as they arrive.
+    onSecret: (secret) => core.setSecret(secret),
     metadataCacheDir:
       settings.metadataCache === false ? undefined : (settings.metadataCacheDir ?? path.join(env.RUNNER_TEMP || os.tmpdir(), 'chunkvault-metadata-cache')),
   });

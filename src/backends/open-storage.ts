@@ -56,6 +56,11 @@ export interface StorageOptions {
   metadataCacheDir?: string;
   /** Count requests and bytes right above the network (measurements, tests). @default false */
   countRequests?: boolean;
+  /**
+   * Told each credential a backend learns only while running (S3 keys from a profile or an
+   * instance role), so that the caller can mask it before anything logs it.
+   */
+  onSecret?: (secret: string) => void;
 }
 
 export interface OpenedStorage {
@@ -102,7 +107,7 @@ async function openPlainBackend(location: RepositoryLocation, opts: StorageOptio
     }
     case 's3': {
       const { openS3Backend } = await import('./s3/s3-backend.ts');
-      return openS3Backend(location.s3, { ...opts.s3, caFile: opts.caFile, env, connections });
+      return openS3Backend(location.s3, { ...opts.s3, caFile: opts.caFile, env, connections, onSecret: opts.onSecret });
     }
   }
 }

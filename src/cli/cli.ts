@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { errorMessage, parseDuration, PROGRAM_VERSION } from '../engine/index.ts';
 import { installSignalHandlers } from '../process/signals.ts';
 import { BACKUP_HELP, runBackup } from './commands/backup.ts';
+import { FILES_FROM_FLAGS } from './files-from.ts';
 import { INIT_HELP, runInit } from './commands/init.ts';
 import { SNAPSHOTS_HELP, runSnapshots } from './commands/snapshots.ts';
 import { RESTORE_HELP, runRestore } from './commands/restore.ts';
@@ -78,6 +79,9 @@ const COMMAND_FLAGS = {
     'stdin-from-command': { type: 'boolean', default: false },
     'stdin-filename': { type: 'string' },
     'allow-empty-dump': { type: 'boolean', default: false },
+    'files-from': { type: 'string', multiple: true },
+    'files-from-verbatim': { type: 'string', multiple: true },
+    'files-from-raw': { type: 'string', multiple: true },
   },
   snapshots: {
     host: { type: 'string', multiple: true },
@@ -274,7 +278,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       case 'init':
         return await runInit(g, v, out, env);
       case 'backup':
-        if (parsed.positionals.length === 0 && !v.stdin && !v['stdin-from-command']) {
+        if (parsed.positionals.length === 0 && !v.stdin && !v['stdin-from-command'] && !FILES_FROM_FLAGS.some((f) => v[f] !== undefined)) {
           process.stderr.write(`chunkvault backup: no paths given\n\n${BACKUP_HELP}\n`);
           return ExitCode.Fatal;
         }

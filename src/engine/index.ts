@@ -59,6 +59,7 @@ export { parseDuration } from './support/duration.ts';
 export { parsePathPatterns } from './filter/patterns.ts';
 export type { PathPatterns } from './filter/patterns.ts';
 export { patternFileLines } from './filter/pattern-file.ts';
+export { goGlob } from './filter/go-glob.ts';
 export { DEFAULT_MAX_UNUSED, parseMaxUnused, parseSize } from './prune/max-unused.ts';
 export { PRUNE_STEPS } from './prune/steps.ts';
 export type { PruneStep } from './prune/steps.ts';

@@ -1,8 +1,8 @@
 /**
  * A snapshot as JSON: exactly what `restic snapshots --json` (0.14) prints for it, field
  * for field and in its order (empty fields left out, `paths` always, the time in the
- * offset it was written with), then what restic 0.14 does not know: our `description`
- * and `summary`, only when the snapshot has them.
+ * offset it was written with), then what restic 0.14 does not know: our `description`,
+ * `read_errors` (a partial snapshot) and `summary`, only when the snapshot has them.
  */
 import { resticSnapshotJson, type SnapshotEntry, type SnapshotListGroup } from '../engine/index.ts';
 
@@ -11,6 +11,7 @@ export function snapshotJson(s: SnapshotEntry): Record<string, unknown> {
   // restic's own fields, as forget --json writes them, then ours.
   const out = resticSnapshotJson({ id: s.id, snapshot, recordedOffsetSeconds: snapshot.timeOffsetSeconds });
   if (snapshot.description) out['description'] = snapshot.description;
+  if (snapshot.readErrors) out['read_errors'] = snapshot.readErrors;
   if (snapshot.summary) {
     out['summary'] = {
       files_new: snapshot.summary.filesNew,

@@ -1,10 +1,11 @@
 /** A snapshot listing as a text table, for the CLI and the action's log. */
-import { formatBytes, type SnapshotEntry, type SnapshotListGroup } from '../engine/index.ts';
+import { formatBytes, formatCount, type SnapshotEntry, type SnapshotListGroup } from '../engine/index.ts';
 import { snapshotTimeText } from './snapshot-time.ts';
 
 /**
  * One table per group (oldest first, as restic prints them) under restic's group header,
- * then the count. A Description column appears when a snapshot has one.
+ * then the count. A Description column appears when a snapshot has one, a Partial column
+ * (what its backup could not read) when a snapshot is partial.
  */
 export function snapshotTableLines(groups: readonly SnapshotListGroup[]): string[] {
   const lines: string[] = [];
@@ -28,7 +29,8 @@ function describeKey(key: NonNullable<SnapshotListGroup['key']>): string {
 
 function table(list: readonly SnapshotEntry[]): string[] {
   const withDescription = list.some((s) => s.snapshot.description);
-  const head = ['ID', 'Time', 'Host', 'Tags', 'Size', 'Paths', ...(withDescription ? ['Description'] : [])];
+  const withPartial = list.some((s) => s.snapshot.readErrors);
+  const head = ['ID', 'Time', 'Host', 'Tags', 'Size', 'Paths', ...(withPartial ? ['Partial'] : []), ...(withDescription ? ['Description'] : [])];
   const rows = list.map((s) => [
     s.id.slice(0, 8),
     snapshotTimeText(s.snapshot.time),
@@ -36,6 +38,7 @@ function table(list: readonly SnapshotEntry[]): string[] {
     (s.snapshot.tags ?? []).join(','),
     s.snapshot.summary ? formatBytes(s.snapshot.summary.totalBytesProcessed) : '',
     s.snapshot.paths.join(', '),
+    ...(withPartial ? [s.snapshot.readErrors ? `${formatCount(s.snapshot.readErrors)} not read` : ''] : []),
     ...(withDescription ? [(s.snapshot.description ?? '').replace(/\s+/g, ' ')] : []),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

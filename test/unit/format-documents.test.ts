@@ -87,6 +87,14 @@ describe('snapshots', () => {
     expect(parseSnapshot(serializeSnapshot(s))).toEqual(s);
   });
 
+  it('writes and reads the read-error count of a partial snapshot last, and nothing for a whole one', () => {
+    const s: Snapshot = { time: 0n, tree: id('a'), paths: ['/x'], description: 'd', readErrors: 3 };
+    const text = new TextDecoder().decode(serializeSnapshot(s));
+    expect(text).toBe(`{"time":"1970-01-01T00:00:00Z","tree":"${id('a')}","paths":["/x"],"description":"d","read_errors":3}`);
+    expect(parseSnapshot(serializeSnapshot(s))).toEqual(s);
+    expect(new TextDecoder().decode(serializeSnapshot({ ...s, readErrors: 0 }))).not.toContain('read_errors');
+  });
+
   it('throws Integrity on a missing tree, invalid IDs and wrongly typed fields', () => {
     for (const bad of [
       '{"time":"2026-11-23T14:55:29Z","paths":[]}',
@@ -96,6 +104,7 @@ describe('snapshots', () => {
       `{"time":"2026-11-23T14:55:29Z","tree":"${id('a')}","tags":[1]}`,
       `{"time":1,"tree":"${id('a')}"}`,
       `{"time":"2026-11-23T14:55:29Z","tree":"${id('a')}","summary":{"files_new":-1}}`,
+      `{"time":"2026-11-23T14:55:29Z","tree":"${id('a')}","read_errors":"2"}`,
       '[]',
       'nope',
     ]) {

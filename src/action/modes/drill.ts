@@ -51,7 +51,9 @@ export async function runDrillMode(settings: DrillSettings, signal: AbortSignal)
   );
   setDrillOutputs(report);
   await writeDrillSummary(report, location);
-  if (report.status === 'failed') core.setFailed(`restore drill failed at '${report.failedStep!.title}': ${report.failedStep!.detail}`);
+  // A stale snapshot still gets its recovery measured: the failure says what that took.
+  const measured = report.rtoMs === undefined ? '' : ` (recovery itself took ${formatDuration(report.rtoMs)})`;
+  if (report.status === 'failed') core.setFailed(`restore drill failed at '${report.failedStep!.title}': ${report.failedStep!.detail}${measured}`);
   else core.info(`restore drill passed: RTO ${formatDuration(report.rtoMs ?? 0)}`);
   await finish();
 }
@@ -63,6 +65,7 @@ function setDrillOutputs(r: DrillReport): void {
   core.setOutput(Outputs.BytesVerified, r.bytesVerified);
   core.setOutput(Outputs.SnapshotId, r.snapshotId ?? '');
   core.setOutput(Outputs.SnapshotAgeSeconds, r.snapshotAgeMs === undefined ? '' : Math.round(r.snapshotAgeMs / 1000));
+  core.setOutput(Outputs.SnapshotReadErrors, r.snapshotReadErrors ?? '');
   core.setOutput(Outputs.RestoreDir, r.keptAt ?? '');
 }
 
@@ -85,6 +88,11 @@ async function writeDrillSummary(r: DrillReport, location: string): Promise<void
       ],
       ...r.steps.map((s) => [STATUS_ICON[s.status], escapeHtml(s.title), escapeHtml(s.detail), s.durationMs === undefined ? '' : formatDuration(s.durationMs)]),
     ])
-    .addRaw(`Snapshot ${r.snapshotId ? code(r.snapshotId) : 'none'} in ${code(location)}`, true)
+    .addRaw(`Snapshot ${r.snapshotId ? code(r.snapshotId) : 'none'} in ${code(location)}${partialNote(r.snapshotReadErrors)}`, true)
     .write();
+}
+
+/** A partial snapshot restores, but not all of the data: the summary says so beside its id. */
+function partialNote(readErrors: number | undefined): string {
+  return readErrors ? ` ⚠️ partial: ${formatCount(readErrors)} unreadable files or directories were not backed up in it` : '';
 }

@@ -33,6 +33,7 @@ export async function runRestoreMode(settings: RestoreSettings, signal: AbortSig
   core.setOutput(Outputs.FilesRestored, result.filesRestored);
   core.setOutput(Outputs.BytesRestored, result.bytesRestored);
   core.setOutput(Outputs.DurationMs, result.durationMs);
+  core.setOutput(Outputs.SnapshotReadErrors, result.snapshotReadErrors);
   await core.summary
     .addHeading('chunkvault: ✅ Restore complete', 2)
     .addTable([
@@ -41,6 +42,7 @@ export async function runRestoreMode(settings: RestoreSettings, signal: AbortSig
         { data: 'Figure', header: true },
       ],
       ['Snapshot', code(result.snapshotId)],
+      ...(result.snapshotReadErrors ? [['Partial snapshot', `⚠️ ${formatCount(result.snapshotReadErrors)} unreadable files or directories were not backed up in it`]] : []),
       ['Target', code(result.target)],
       ['Files', formatCount(result.filesRestored)],
       ['Directories', formatCount(result.dirsRestored)],

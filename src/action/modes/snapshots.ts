@@ -23,10 +23,11 @@ export async function runSnapshotsMode(settings: SnapshotsSettings, signal: Abor
   for (const line of snapshotTableLines(groups)) core.info(line);
   const newestFirst = [...list].reverse();
   const withDescription = list.some((s) => s.snapshot.description);
+  const withPartial = list.some((s) => s.snapshot.readErrors);
   await core.summary
     .addHeading(`chunkvault: ${formatCount(list.length)} snapshot(s)`, 2)
     .addTable([
-      ['ID', 'Time', 'Host', 'Tags', 'Files', 'Size', 'Paths', ...(withDescription ? ['Description'] : [])].map((h) => ({ data: h, header: true })),
+      ['ID', 'Time', 'Host', 'Tags', 'Files', 'Size', 'Paths', ...(withPartial ? ['Partial'] : []), ...(withDescription ? ['Description'] : [])].map((h) => ({ data: h, header: true })),
       ...newestFirst.slice(0, MAX_ROWS).map((s) => [
         code(s.id.slice(0, 8)),
         escapeHtml(snapshotTimeText(s.snapshot.time)),
@@ -35,6 +36,7 @@ export async function runSnapshotsMode(settings: SnapshotsSettings, signal: Abor
         s.snapshot.summary ? formatCount(s.snapshot.summary.totalFilesProcessed) : '',
         s.snapshot.summary ? formatBytes(s.snapshot.summary.totalBytesProcessed) : '',
         s.snapshot.paths.map(escapeHtml).join('<br>'),
+        ...(withPartial ? [s.snapshot.readErrors ? `⚠️ ${formatCount(s.snapshot.readErrors)} not read` : ''] : []),
         ...(withDescription ? [escapeHtml(s.snapshot.description ?? '')] : []),
       ]),
     ])

@@ -44,6 +44,8 @@ export interface S3BackendOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Parallel requests: the size of the keep-alive connection pool. */
   connections: number;
+  /** Told each secret a credential provider fetched while running (the action masks it). */
+  onSecret?: (secret: string) => void;
 }
 
 export const DEFAULT_S3_REGION = 'us-east-1';

@@ -7,10 +7,12 @@ import { backupProgressLine } from '../../report/backup-progress.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { metadataCacheDir, openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
+import { FILES_FROM_FLAGS, filesFromTargets, type FilesFromArgs } from '../files-from.ts';
 
 export const BACKUP_HELP = `chunkvault backup: back up files and directories into a new snapshot
 
 Usage: chunkvault backup -r REPO [options] PATH...
+       chunkvault backup -r REPO [options] --files-from LIST [PATH...]
        chunkvault backup -r REPO [options] --stdin [--stdin-filename NAME]
        chunkvault backup -r REPO [options] [--stdin-filename NAME] --stdin-from-command -- CMD [ARGS...]
 
@@ -33,6 +35,11 @@ Options:
                        the newest with the same host and paths
   --description TEXT   store this text in the snapshot (rustic's description field)
   --force              read every file, ignoring the parent snapshot
+  --files-from FILE    back up what FILE lists, one glob per line (Go's filepath.Glob; blank
+                       lines and '#' comments skipped; '-' reads standard input; repeatable)
+  --files-from-verbatim FILE  the same, each line a path taken as it is (only empty lines skipped)
+  --files-from-raw FILE       the same, paths each ended by a NUL byte (find -print0)
+                       Listed paths that do not exist are skipped with a warning, as in restic.
   --stdin              back up what arrives on standard input, as the file /NAME
   --stdin-from-command run CMD ARGS... (no shell) and back up its standard output as the
                        file /NAME; its standard error is shown. If it exits non-zero, is
@@ -45,7 +52,7 @@ Options:
 Exit codes: 0 done, 3 snapshot written but some files could not be read, 1 failure,
 10 no repository, 11 locked, 12 wrong password, 130 interrupted.`;
 
-export interface BackupArgs {
+export interface BackupArgs extends FilesFromArgs {
   host?: string;
   tag?: string[];
   exclude?: string[];
@@ -78,7 +85,16 @@ export async function runBackup(
   signal: AbortSignal,
 ): Promise<number> {
   const compression = parseCompressionMode(args.compression ?? 'auto');
-  const dump = dumpSource(args, paths, out, env);
+  const listsGiven = FILES_FROM_FLAGS.filter((f) => args[f]?.length);
+  if (listsGiven.length > 0 && (args.stdin || args['stdin-from-command'])) {
+    throw usage(`--${args.stdin ? 'stdin' : 'stdin-from-command'} and --${listsGiven[0]} cannot be used together`);
+  }
+  // Read before the repository is opened: a bad list costs no key derivation.
+  const listed = listsGiven.length > 0 ? filesFromTargets(args, process.cwd(), (m) => out.warn(m)) : [];
+  if (listsGiven.length > 0 && listed.length === 0 && paths.length === 0) {
+    throw usage(`nothing to back up: the --${listsGiven.join(', --')} list${listsGiven.length > 1 ? 's name' : ' names'} no file that exists`);
+  }
+  const dump = dumpSource(args, listsGiven.length > 0 ? [...listed, ...paths] : paths, out, env);
   const patterns = excludePatterns(args, env);
   const largerThan = args['exclude-larger-than'];
   const excludeLargerThan = largerThan === undefined ? undefined : parseSize(largerThan, '--exclude-larger-than');
@@ -88,7 +104,7 @@ export async function runBackup(
     // --force reads and chunks every file: no candidate blob lists, from the parent or the cache.
     contentCacheFile: cacheDir === undefined || args.force ? undefined : contentCacheFile(cacheDir, repo.id),
     lockWaitMs: g.lockWaitMs,
-    targets: dump ? [] : paths,
+    targets: dump ? [] : [...listed, ...paths],
     dump,
     ...patterns,
     excludeIfPresent: args['exclude-if-present'],

@@ -9,11 +9,12 @@ export const DRILL_HELP = `chunkvault drill: prove that a snapshot restores, and
 
 Usage: chunkvault drill -r REPO [SNAPSHOT] [options]
 
-Chooses the snapshot (default 'latest', with --host/--tag/--path), fails when it is older
-than --max-snapshot-age, restores it into a fresh scratch directory, reads every file back
+Chooses the snapshot (default 'latest', with --host/--tag/--path; a partial one, written by
+a backup that could not read some files, is drilled with a warning), restores it into a fresh scratch directory, reads every file back
 against the snapshot, runs --command with CHUNKVAULT_RESTORE_DIR set to the restored tree,
-measures the recovery time (restore + verify + command) against --max-rto, and removes the
-scratch directory (unless --keep-restore).
+measures the recovery time (restore + verify + command) against --max-rto, removes the
+scratch directory (unless --keep-restore), and fails when the snapshot is older than
+--max-snapshot-age (after measuring its recovery all the same).
 
 Options:
   --max-snapshot-age D  fail when the snapshot is older than D (e.g. 26h)
@@ -77,7 +78,9 @@ export async function runDrill(
 }
 
 export function summaryLine(r: DrillReport): string {
-  if (r.status === 'failed') return `drill FAILED at '${r.failedStep!.title}': ${r.failedStep!.detail}`;
+  // A stale snapshot still gets its recovery measured: the failure says what that took.
+  const measured = r.rtoMs === undefined ? '' : ` (recovery itself took ${formatDuration(r.rtoMs)})`;
+  if (r.status === 'failed') return `drill FAILED at '${r.failedStep!.title}': ${r.failedStep!.detail}${measured}`;
   return `drill passed: snapshot ${r.snapshotId!.slice(0, 8)} restored and verified (${r.filesVerified} files, ${formatBytes(r.bytesVerified)}), RTO ${formatDuration(r.rtoMs ?? 0)}`;
 }
 
@@ -88,6 +91,7 @@ export function drillJson(r: DrillReport): Record<string, unknown> {
     failed_step: r.failedStep?.id ?? null,
     snapshot_id: r.snapshotId ?? null,
     snapshot_age_seconds: r.snapshotAgeMs === undefined ? null : Math.round(r.snapshotAgeMs / 1000),
+    snapshot_read_errors: r.snapshotReadErrors ?? null,
     rto_seconds: r.rtoMs === undefined ? null : r.rtoMs / 1000,
     files_verified: r.filesVerified,
     bytes_verified: r.bytesVerified,

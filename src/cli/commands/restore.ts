@@ -14,7 +14,8 @@ export const RESTORE_HELP = `chunkvault restore: restore a snapshot into a direc
 Usage: chunkvault restore -r REPO [options] [SNAPSHOT] --target DIR
 
 SNAPSHOT is a snapshot id, a unique prefix of one, or 'latest' (the default), which picks
-the newest snapshot that passes --host, --tag and --path.
+the newest snapshot that passes --host, --tag and --path. A partial snapshot (its backup
+could not read some files) is restored with a warning that says how many are missing.
 
 Options:
   -t, --target DIR       directory to restore into: it must be absent or empty, unless --overwrite
@@ -119,6 +120,7 @@ function summaryJson(r: RestoreResult): Record<string, unknown> {
     bytes_restored: r.bytesRestored,
     total_duration: r.durationMs / 1000,
     warnings: r.warnings,
+    snapshot_read_errors: r.snapshotReadErrors,
     ...(r.errors ? { error_count: r.errors.length, errors: r.errors.map(describeProblem) } : { error_count: 0 }),
     ...(r.verification
       ? {

@@ -13,7 +13,10 @@ IDs are full ids, unique prefixes, or 'latest' (the newest that passes --host/--
 with IDs, only those are listed and the filters serve only 'latest'.
   --latest N      only the newest N snapshots of each host and set of paths
   --group-by G    list per group: host, paths and/or tags, comma-separated
-  --json          restic's snapshots --json output (plus description and summary)`;
+  --json          restic's snapshots --json output (plus description, read_errors and summary)
+
+A partial snapshot (its backup could not read some files, which are not in it) shows how
+many in a Partial column, there only when one of the listed snapshots is partial.`;
 
 export interface SnapshotsArgs {
   host?: string[];

@@ -173,7 +173,7 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
         enter('snapshot');
         // Under a lock others may already take for stale, a prune could have started: no snapshot.
         throwIfAborted(lock.lost);
-        const snapshot = makeSnapshot(opts, snapshotPaths, tree, parent?.id, startNs, archiver.progress, saver.stats);
+        const snapshot = makeSnapshot(opts, snapshotPaths, tree, parent?.id, startNs, archiver.progress, saver.stats, errors.length);
         const saved = await repo.saveUnpacked('snapshot', serializeSnapshot(snapshot), { signal: opts.signal });
         report();
         const stats: BackupStats = {
@@ -270,6 +270,7 @@ function makeSnapshot(
   startNs: bigint,
   archive: ArchiveStats,
   saved: BlobSaverStats,
+  readErrors: number,
 ): Snapshot {
   const user = currentUser();
   const snapshot: Snapshot = {
@@ -302,5 +303,7 @@ function makeSnapshot(
   if (opts.excludes?.length) snapshot.excludes = [...opts.excludes];
   if (opts.tags?.length) snapshot.tags = [...opts.tags];
   if (opts.description) snapshot.description = opts.description;
+  // Marked, so that a restore or drill of it later says that it is not whole.
+  if (readErrors > 0) snapshot.readErrors = readErrors;
   return snapshot;
 }

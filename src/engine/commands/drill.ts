@@ -2,7 +2,8 @@
  * The restore drill: proves that a snapshot restores and says how long recovery takes.
  *
  *   1. choose the snapshot (`latest` with filters, or an id);
- *   2. fail when it is older than the allowed age (a stale backup is a failed backup);
+ *   2. fail when it is older than the allowed age (a stale backup is a failed backup), and
+ *      go on: how long recovering the backup there is takes is still worth knowing;
  *   3. restore it into a fresh scratch directory (never over live data);
  *   4. read everything back and compare it with the snapshot's tree;
  *   5. run the caller's check command (e.g. load a dump into a scratch database);
@@ -11,14 +12,15 @@
  *   7. delete the scratch directory, unless asked to keep it.
  *
  * A drill that fails returns a report naming the step and why; it throws only when
- * cancelled. Steps after a failure are skipped, except the clean-up, which always runs.
+ * cancelled. Steps after a failure are skipped (a failed age skips nothing), except the
+ * clean-up, which always runs.
  */
 import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ReadOperationOptions } from '../operation.ts';
 import { lockRefreshWarning } from '../repository/lock.ts';
 import { errorMessage, isChunkvaultError, ErrorCode, throwIfAborted } from '../errors.ts';
-import { formatBytes, formatDuration } from '../support/human.ts';
+import { formatBytes, formatCount, formatDuration } from '../support/human.ts';
 import type { Id } from '../format/id.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
 import { findSnapshot, type SnapshotFilter } from './find-snapshot.ts';
@@ -76,6 +78,8 @@ export interface DrillReport {
   failedStep?: DrillStep;
   snapshotId?: Id;
   snapshotAgeMs?: number;
+  /** Files and directories its backup could not read, so missing from it (0: whole). */
+  snapshotReadErrors?: number;
   /** Restore + verify + command, wall clock. */
   rtoMs?: number;
   filesVerified: number;
@@ -95,9 +99,11 @@ export async function drill(repo: Repository, opts: DrillOptions): Promise<Drill
     }
     opts.onStep?.(step);
   };
-  const skipRest = (ids: DrillStepId[]) => {
-    for (const id of ids) record({ id, title: TITLES[id], status: 'skipped', detail: `skipped: the ${report.failedStep!.id} step failed` });
+  const skipRest = (ids: DrillStepId[], because: DrillStep = report.failedStep!) => {
+    for (const id of ids) record({ id, title: TITLES[id], status: 'skipped', detail: `skipped: the ${because.id} step failed` });
   };
+  // The first failure of the recovery itself; a stale snapshot does not stop it.
+  const recoveryFailure = () => report.steps.find((s) => s.status === 'failed' && s.id !== 'age');
 
   // 1. The snapshot.
   let entry: SnapshotEntry;
@@ -110,12 +116,14 @@ export async function drill(repo: Repository, opts: DrillOptions): Promise<Drill
     return report;
   }
   report.snapshotId = entry.id;
+  report.snapshotReadErrors = entry.snapshot.readErrors ?? 0;
   const takenMs = Number(entry.snapshot.time / 1_000_000n);
+  const partial = report.snapshotReadErrors ? `; partial: ${formatCount(report.snapshotReadErrors)} unreadable files or directories not in it` : '';
   record({
     id: 'snapshot',
     title: TITLES.snapshot,
     status: 'passed',
-    detail: `snapshot ${entry.id.slice(0, 8)} of ${entry.snapshot.hostname || 'unknown host'}, taken ${new Date(takenMs).toISOString()}, paths ${entry.snapshot.paths.join(', ')}`,
+    detail: `snapshot ${entry.id.slice(0, 8)} of ${entry.snapshot.hostname || 'unknown host'}, taken ${new Date(takenMs).toISOString()}, paths ${entry.snapshot.paths.join(', ')}${partial}`,
   });
 
   // 2. Its age.
@@ -137,10 +145,8 @@ export async function drill(repo: Repository, opts: DrillOptions): Promise<Drill
       id: 'age',
       title: TITLES.age,
       status: 'failed',
-      detail: `the newest matching snapshot is ${formatDuration(report.snapshotAgeMs)} old, more than the allowed ${formatDuration(opts.maxSnapshotAgeMs)}: backups are not running, or failing`,
+      detail: `the ${opts.snapshot && opts.snapshot !== 'latest' ? '' : 'newest matching '}snapshot is ${formatDuration(report.snapshotAgeMs)} old, more than the allowed ${formatDuration(opts.maxSnapshotAgeMs)}: backups are not running, or failing`,
     });
-    skipRest(['restore', 'verify', 'command', 'rto', 'cleanup']);
-    return report;
   } else {
     record({ id: 'age', title: TITLES.age, status: 'passed', detail: `${formatDuration(report.snapshotAgeMs)} old, within ${formatDuration(opts.maxSnapshotAgeMs)}` });
   }
@@ -156,7 +162,7 @@ export async function drill(repo: Repository, opts: DrillOptions): Promise<Drill
       status: 'failed',
       detail: `cannot create a scratch directory in ${opts.scratchParent}: ${errorMessage(e)}; point RUNNER_TEMP (or --scratch) at a writable directory with room for the restore`,
     });
-    skipRest(['verify', 'command', 'rto', 'cleanup']);
+    skipRest(['verify', 'command', 'rto', 'cleanup'], recoveryFailure());
     return report;
   }
   const restoreDir = path.join(scratch, 'restore');
@@ -213,16 +219,16 @@ export async function drill(repo: Repository, opts: DrillOptions): Promise<Drill
         const counts = counted ? '' : `; verified ${v.filesVerified} files / ${v.bytesVerified} bytes of ${restored.filesRestored} / ${restored.bytesRestored} restored`;
         record({ id: 'verify', title: TITLES.verify, status: 'failed', detail: `the restored tree differs from the snapshot: ${shown}${more}${counts}` });
       }
-    } else if (report.failedStep) {
-      skipRest(['verify']);
+    } else if (recoveryFailure()) {
+      skipRest(['verify'], recoveryFailure());
     } else {
       record({ id: 'verify', title: TITLES.verify, status: 'failed', detail: 'the restore did not report a verification' });
     }
 
     if (!opts.runCommand) {
-      if (!report.failedStep) record({ id: 'command', title: TITLES.command, status: 'skipped', detail: 'no drill command given' });
-    } else if (report.failedStep) {
-      skipRest(['command']);
+      if (!recoveryFailure()) record({ id: 'command', title: TITLES.command, status: 'skipped', detail: 'no drill command given' });
+    } else if (recoveryFailure()) {
+      skipRest(['command'], recoveryFailure());
     } else {
       const commandStart = now();
       try {
@@ -241,8 +247,8 @@ export async function drill(repo: Repository, opts: DrillOptions): Promise<Drill
       }
     }
 
-    if (report.failedStep) {
-      skipRest(['rto']);
+    if (recoveryFailure()) {
+      skipRest(['rto'], recoveryFailure());
     } else {
       report.rtoMs = now() - rtoStart;
       if (opts.maxRtoMs !== undefined && report.rtoMs > opts.maxRtoMs) {

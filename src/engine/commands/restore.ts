@@ -15,6 +15,7 @@ import { RestoreFailedError, type RestoreProblem } from '../restorer/restore-err
 import { checkTarget } from '../restorer/target.ts';
 import { verifyRestoredTree, type VerifyResult } from '../restorer/verify.ts';
 import { findSnapshot, type SnapshotFilter } from './find-snapshot.ts';
+import { partialSnapshotWarning } from './partial-snapshot.ts';
 
 export type RestorePhase = 'lock' | 'index' | 'snapshot' | 'plan' | 'restore' | 'verify';
 
@@ -38,7 +39,7 @@ export interface RestoreOptions extends ReadOperationOptions<RestoreProgress> {
   overwrite?: boolean;
   /** Read every restored file back and check it against the snapshot. @default false */
   verify?: boolean;
-  /** Entries left out on purpose (devices, sockets), metadata Node.js cannot set. */
+  /** Entries left out on purpose (devices, sockets), metadata Node.js cannot set; a partial snapshot. */
   onWarning?: (message: string) => void;
 }
 
@@ -53,6 +54,8 @@ export interface RestoreResult {
   bytesRestored: number;
   durationMs: number;
   warnings: string[];
+  /** Files and directories the backup could not read, so missing from the snapshot (its `read_errors`); 0 when whole. */
+  snapshotReadErrors: number;
   /** Only on the partial result of a RestoreFailedError: what could not be restored. */
   errors?: RestoreProblem[];
   /** Present when `verify` was asked for. */
@@ -82,6 +85,9 @@ export async function restore(repo: Repository, opts: RestoreOptions): Promise<R
         await repo.loadIndex({ signal: opts.signal });
         phase = 'snapshot';
         const snapshot = await findSnapshot(repo, opts.snapshot ?? 'latest', opts.filter ?? {}, { signal: opts.signal });
+        const partialWarning = partialSnapshotWarning(snapshot);
+        if (partialWarning) opts.onWarning?.(partialWarning);
+        const snapshotReadErrors = snapshot.snapshot.readErrors ?? 0;
         phase = 'plan';
         const plan = await planRestore(repo, snapshot, { include: opts.include, signal: opts.signal });
         filesTotal = plan.entries.filter((e) => e.kind !== 'dir').length;
@@ -109,6 +115,7 @@ export async function restore(repo: Repository, opts: RestoreOptions): Promise<R
             bytesRestored: partial.bytesRestored,
             durationMs: Date.now() - started,
             warnings: partial.warnings,
+            snapshotReadErrors,
             errors: [...e.problems],
           });
         }
@@ -120,6 +127,7 @@ export async function restore(repo: Repository, opts: RestoreOptions): Promise<R
           bytesRestored: executed.bytesRestored,
           durationMs: 0,
           warnings: executed.warnings,
+          snapshotReadErrors,
         };
         if (opts.verify) {
           phase = 'verify';

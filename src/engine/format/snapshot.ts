@@ -57,6 +57,15 @@ export interface Snapshot {
   summary?: SnapshotSummary;
   /** Free text about the snapshot, under rustic's key `description` (restic 0.14 ignores it). */
   description?: string;
+  /**
+   * Files and directories that could not be read when the snapshot was made, so are not
+   * in it (`read_errors`, ours). restic's decoder drops fields its struct lacks, so 0.14
+   * lists, checks and restores such a snapshot as any other. But `restic tag` and `restic
+   * copy` write the snapshot again from that struct, so the mark (like `summary` and
+   * `description`) is lost there; `forget --tag` only selects, and our `tag` and `copy`
+   * keep every field.
+   */
+  readErrors?: number;
 }
 
 /** JSON keys of the summary counters, in restic's order. */
@@ -93,7 +102,7 @@ function stringArrayJson(a: readonly string[]): string {
  * restic's bytes for a snapshot: field order time, parent, tree, paths, hostname,
  * username, uid, gid, excludes, tags, original, program_version, summary; empty/zero
  * optional fields left out; `paths` always written; time in the offset it was read with
- * (UTC with `Z` for ours); then rustic's `description`.
+ * (UTC with `Z` for ours); then rustic's `description` and our `read_errors`.
  */
 export function serializeSnapshot(s: Snapshot): Uint8Array {
   let j = '{"time":"' + formatTimeInOffset(s.time, s.timeOffsetSeconds ?? 0) + '"';
@@ -117,6 +126,7 @@ export function serializeSnapshot(s: Snapshot): Uint8Array {
     j += '}';
   }
   if (s.description) j += ',"description":' + goJsonString(s.description);
+  if (s.readErrors) j += ',"read_errors":' + uintJson(s.readErrors, Number.MAX_SAFE_INTEGER, 'read_errors');
   return new TextEncoder().encode(j + '}');
 }
 
@@ -159,6 +169,8 @@ export function parseSnapshot(bytes: Uint8Array): Snapshot {
   if (programVersion !== '') s.programVersion = programVersion;
   const description = stringField(o, 'description', what);
   if (description !== '') s.description = description;
+  const readErrors = uintField(o, 'read_errors', what);
+  if (readErrors !== 0) s.readErrors = readErrors;
   const summaryValue = o['summary'];
   if (summaryValue !== undefined && summaryValue !== null) {
     const sw = 'snapshot summary';
