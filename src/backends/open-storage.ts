@@ -5,7 +5,8 @@
  *
  * 1. the plain backend (local directory, REST server, S3 bucket);
  * 2. request counting, when asked for: right above the network, so that each attempt
- *    a retry makes is counted as the request it is;
+ *    a retry makes is counted as the request it is; and the change hook, when given, so
+ *    that it hears of a file once the storage confirmed it;
  * 3. retries of transient failures: below the cache, so that a cache miss is retried
  *    like any other load;
  * 4. the metadata cache of index and snapshot files, for remote repositories only (a
@@ -19,6 +20,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ChunkvaultError, ErrorCode, type Backend } from '../engine/index.ts';
+import { ChangeHookBackend, type ChangeHook } from './decorators/change-hook.ts';
 import { CountingBackend } from './decorators/counting.ts';
 import { MetadataCacheBackend } from './decorators/metadata-cache.ts';
 import { RetryBackend, type RetryOptions } from './decorators/retry.ts';
@@ -56,6 +58,8 @@ export interface StorageOptions {
   metadataCacheDir?: string;
   /** Count requests and bytes right above the network (measurements, tests). @default false */
   countRequests?: boolean;
+  /** Called after each file the storage confirmed saved or removed (the CLI's crash failpoints). */
+  onChange?: ChangeHook;
   /**
    * Told each credential a backend learns only while running (S3 keys from a profile or an
    * instance role), so that the caller can mask it before anything logs it.
@@ -81,10 +85,11 @@ export const MAX_CONCURRENCY = 64;
 export async function openStorage(location: RepositoryLocation, opts: StorageOptions = {}): Promise<OpenedStorage> {
   const plain = await openPlainBackend(location, opts);
   const counting = opts.countRequests ? new CountingBackend(plain) : undefined;
-  const retrying = new RetryBackend(counting ?? plain, opts.retry);
+  const hooked = opts.onChange ? new ChangeHookBackend(counting ?? plain, opts.onChange) : undefined;
+  const retrying = new RetryBackend(hooked ?? counting ?? plain, opts.retry);
   const metadataCache =
     opts.metadataCacheDir !== undefined && isRemoteLocation(location) ? new MetadataCacheBackend(retrying, opts.metadataCacheDir) : undefined;
-  const layers = [plain, counting, retrying, metadataCache].filter((layer) => layer !== undefined);
+  const layers = [plain, counting, hooked, retrying, metadataCache].filter((layer) => layer !== undefined);
   return { backend: metadataCache ?? retrying, layers, metadataCache, counting };
 }
 

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { describeRetry } from '../backends/decorators/retry.ts';
+import { storageFailpoint } from './failpoint.ts';
 import { openStorage, parseConcurrency, type OpenedStorage, type StorageOptions } from '../backends/open-storage.ts';
 import { parseLocation, type RepositoryLocation } from '../backends/repository-location.ts';
 import { ChunkvaultError, ErrorCode, Repository, type CompressionMode } from '../engine/index.ts';
@@ -80,6 +81,7 @@ export function storageOptions(env: NodeJS.ProcessEnv): StorageOptions {
     concurrency: concurrency ? parseConcurrency(concurrency, 'CHUNKVAULT_CONCURRENCY') : undefined,
     caFile: env.CHUNKVAULT_CACERT || env.RESTIC_CACERT || undefined,
     retry: { onRetry: (e) => process.stderr.write(`${describeRetry(e)}\n`) },
+    onChange: storageFailpoint(env),
   };
 }
 
