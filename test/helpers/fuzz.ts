@@ -110,11 +110,3 @@ export function expectReadOrRefused(read: () => unknown): void {
     if (!(e instanceof ChunkvaultError)) throw new Error(`not a ChunkvaultError: ${String(e)}`, { cause: e });
   }
 }
-
-export async function expectReadOrRefusedAsync(read: () => Promise<unknown>): Promise<void> {
-  try {
-    await read();
-  } catch (e) {
-    if (!(e instanceof ChunkvaultError)) throw new Error(`not a ChunkvaultError: ${String(e)}`, { cause: e });
-  }
-}

@@ -23,7 +23,7 @@ import {
 import { MAX_TIME_NS, MIN_TIME_NS } from '../../src/engine/format/time.ts';
 import { MAX_HEADER_BYTES, PACK_TAIL_GUESS_BYTES, Packer, parsePackHeader } from '../../src/engine/repository/pack.ts';
 import { concatBytes, toHex } from '../../src/engine/support/bytes.ts';
-import { FUZZ_RUNS, expectReadOrRefused, expectReadOrRefusedAsync, expectRefused, mutatedBytes, mutatedText } from '../helpers/fuzz.ts';
+import { FUZZ_RUNS, expectReadOrRefused, expectRefused, mutatedBytes, mutatedText } from '../helpers/fuzz.ts';
 
 const id = fc.uint8Array({ minLength: 32, maxLength: 32 }).map(toHex).filter((h) => h !== '0'.repeat(64));
 const time = fc.bigInt({ min: MIN_TIME_NS, max: MAX_TIME_NS });
