@@ -22,6 +22,8 @@ export type BodyFault =
   | { kind: 'cut-off'; keep: number }
   /** `extra` junk bytes after the real ones; announced in Content-Length or sent chunked without one. */
   | { kind: 'oversized'; extra: number; announced: boolean }
+  /** Content-Length `announce` (a huge one, say), then the real bytes, then the connection closed. */
+  | { kind: 'lying-length'; announce: number }
   /** The real bytes, then junk without end, chunked, as fast as the client takes it. */
   | { kind: 'endless' }
   /** `bytesPerTick` bytes every `tickMs`, stalling for good after `stallAfter` bytes. */
@@ -128,6 +130,9 @@ export async function startFaultServer(): Promise<FaultServer> {
         const announced = fault.announced ? { 'content-length': String(content.byteLength + junk.byteLength) } : {};
         return void res.writeHead(status, { ...headers, ...announced }).end(Buffer.concat([content, junk]));
       }
+      case 'lying-length':
+        res.writeHead(status, { ...headers, 'content-length': String(fault.announce) });
+        return void res.write(content, () => res.socket?.destroy());
       case 'endless': {
         res.writeHead(status, headers);
         res.write(content);
