@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import { ChunkvaultError } from '../../src/engine/errors.ts';
 
 /** Cases per property: enough to find a parser's blind spot, cheap enough for every CI run. */
-export const FUZZ_RUNS = 200;
+export const FUZZ_RUNS = 100;
 
 /** One damage to apply to a file, at positions drawn as fractions of its length. */
 type Damage =

@@ -116,7 +116,7 @@ const readSizes = fc.array(
 );
 
 /** Runs of the reference comparison: each case hashes up to 3 MB with BigInt. */
-const CHUNKER_RUNS = 12;
+const CHUNKER_RUNS = 8;
 
 describe('the chunker', () => {
   // restic's test polynomial, the format document's MAX-cut one, and one drawn as init draws it.
