@@ -77,7 +77,10 @@ export function describeNetworkError(e: unknown): NetworkFailure {
   if (code === 'ENOTFOUND') return { kind: 'permanent', description: `${text}: the host name does not resolve; check the URL` };
   // Requests on a closed backend: a bug of ours, which no retry mends.
   if (code === 'UND_ERR_DESTROYED' || code === 'UND_ERR_CLOSED') return { kind: 'permanent', description: `${text} (the backend was closed)` };
-  // Resets, refused connections, timeouts (undici's UND_ERR_*_TIMEOUT), truncated bodies.
+  // undici's names for its timeouts say little on their own: say what the server did.
+  if (code === 'UND_ERR_BODY_TIMEOUT') return { kind: 'transient', description: `${text}: the server stopped sending in the middle of the answer` };
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return { kind: 'transient', description: `${text}: the server accepted the request but did not answer in time` };
+  // Resets, refused connections, connect timeouts, truncated bodies.
   return { kind: 'transient', description: text };
 }
 

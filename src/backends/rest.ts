@@ -12,6 +12,11 @@ import { Pool } from 'undici';
 import { describeNetworkError, kindOfStatus, statusHint } from './http-status.ts';
 
 const API_V2 = 'application/vnd.x.restic.rest.v2';
+/**
+ * The most a whole-file read (config, key, index, snapshot, lock: small JSON documents)
+ * takes from a server before giving up: an answer without end is cut here, not buffered.
+ */
+const MAX_WHOLE_FILE_BYTES = 1024 * 1024 * 1024;
 
 export interface RestBackendOptions {
   /** The server URL without credentials: `http(s)://host:port/path/`. */
@@ -31,7 +36,7 @@ export interface RestBackendOptions {
 interface Response {
   statusCode: number;
   headers: Record<string, string | string[] | undefined>;
-  body: AsyncIterable<Uint8Array> & { dump(): Promise<void>; text(): Promise<string> };
+  body: AsyncIterable<Uint8Array> & { dump(): Promise<void>; text(): Promise<string>; destroy(): void };
 }
 
 export class RestBackend implements Backend {
@@ -123,8 +128,11 @@ export class RestBackend implements Backend {
       await this.#drain('load', h, res, opts?.signal);
       throw this.#statusError('load', h, res.statusCode);
     }
-    const body = await this.#readBody('load', h, res, opts?.signal);
-    // A server that ignores Range answers 200 with the whole file.
+    // Never more than asked for: a hostile or broken server's extra bytes are refused, not
+    // buffered. A server that ignores Range answers 200 with the whole file: read only its start.
+    const ignoredRange = res.statusCode === 200 && ranged;
+    const limit = length === 0 ? MAX_WHOLE_FILE_BYTES : ignoredRange ? offset + length : length;
+    const body = await this.#readBody('load', h, res, opts?.signal, limit, ignoredRange);
     const content = res.statusCode === 200 && ranged ? body.subarray(offset, length > 0 ? offset + length : undefined) : body;
     if (length > 0 && content.byteLength !== length) {
       throw new BackendError(
@@ -218,24 +226,40 @@ export class RestBackend implements Backend {
     }
   }
 
-  async #readBody(op: string, h: Handle, res: Response, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  /**
+   * The answer's body, at most `limit` bytes: a longer one fails (or, with `stopAtLimit`,
+   * is cut there) as soon as it shows, whether it announced its length or not.
+   */
+  async #readBody(op: string, h: Handle, res: Response, signal: AbortSignal | undefined, limit = MAX_WHOLE_FILE_BYTES, stopAtLimit = false): Promise<Uint8Array> {
     const declared = Number(headerValue(res.headers['content-length']));
+    const announced = Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
+    const tooLong = () => new BackendError('transient', `${op} ${this.#where(h)}: the answer is longer than the ${limit} bytes asked for`);
     try {
-      if (Number.isSafeInteger(declared) && declared >= 0) {
-        // One allocation of the announced size; undici fails a body of any other length.
-        const out = new Uint8Array(declared);
-        let at = 0;
-        for await (const chunk of res.body) {
-          if (at + chunk.byteLength > declared) throw new BackendError('transient', `${op} ${this.#where(h)}: the answer is longer than announced`);
-          out.set(chunk, at);
-          at += chunk.byteLength;
-        }
-        if (at !== declared) throw new BackendError('transient', `${op} ${this.#where(h)}: the answer ended after ${at} of ${declared} bytes`);
-        return out;
+      if (announced !== undefined && announced > limit && !stopAtLimit) {
+        res.body.destroy();
+        throw tooLong();
       }
+      // One allocation of the announced size when there is one; undici fails a body of any other length.
+      const out = announced === undefined ? undefined : new Uint8Array(Math.min(announced, limit));
       const chunks: Uint8Array[] = [];
-      for await (const chunk of res.body) chunks.push(chunk);
-      return concatBytes(chunks);
+      let at = 0;
+      for await (const received of res.body) {
+        let chunk = received;
+        if (at + chunk.byteLength > limit) {
+          if (!stopAtLimit) throw tooLong();
+          chunk = chunk.subarray(0, limit - at);
+        }
+        if (out) {
+          if (at + chunk.byteLength > out.byteLength) throw new BackendError('transient', `${op} ${this.#where(h)}: the answer is longer than announced`);
+          out.set(chunk, at);
+        } else {
+          chunks.push(chunk);
+        }
+        at += chunk.byteLength;
+        if (stopAtLimit && at === limit) break; // leaving the loop closes the rest of the answer
+      }
+      if (out && at !== out.byteLength) throw new BackendError('transient', `${op} ${this.#where(h)}: the answer ended after ${at} of ${out.byteLength} bytes`);
+      return out ?? concatBytes(chunks);
     } catch (e) {
       if (e instanceof BackendError) throw e;
       throw this.#networkError(op, h, e, signal);
