@@ -5,7 +5,7 @@
 import * as core from '@actions/core';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { assertUsablePolicy, checkDumpFilename, checkTagOptions, ChunkvaultError, ErrorCode, parseCompressionMode, parseDuration, parseGroupBy, parseMaxUnused, parsePolicy, parseReadDataSubset, parseSize, parseStatsMode, type ReadDataSelection, type RetentionPolicy, type SnapshotFilter } from '../engine/index.ts';
+import { assertUsablePolicy, checkDumpFilename, checkTagOptions, ChunkvaultError, ErrorCode, parseCompressionMode, parseDuration, parseGroupBy, parseMaxUnused, parsePolicy, parseReadDataSubset, ruleName, type PolicySettingNames, parseSize, parseStatsMode, type ReadDataSelection, type RetentionPolicy, type SnapshotFilter } from '../engine/index.ts';
 import { ACTION_INPUTS, type ActionInputName, type ActionInputSpec } from './action-inputs.ts';
 import { Inputs, MODES, type Mode } from './constants.ts';
 import { parseConcurrency } from '../backends/open-storage.ts';
@@ -250,10 +250,16 @@ function retentionPolicy(): RetentionPolicy {
     keepWithin: core.getInput(Inputs.KeepWithin) || undefined,
     // One tag list per line, tags within a list separated by commas (restic's --keep-tag).
     keepTags: lines(core.getInput(Inputs.KeepTag)),
-  });
-  assertUsablePolicy(policy);
+  }, POLICY_INPUT_NAMES);
+  assertUsablePolicy(policy, POLICY_INPUT_NAMES);
   return policy;
 }
+
+/** Policy errors name the action's inputs (it has no keep-within-daily and such: those are CLI flags). */
+const POLICY_INPUT_NAMES: PolicySettingNames = {
+  rule: (rule) => `input '${ruleName(rule)}'`,
+  all: `the inputs ${Inputs.KeepLast}, ${Inputs.KeepHourly}, ${Inputs.KeepDaily}, ${Inputs.KeepWeekly}, ${Inputs.KeepMonthly}, ${Inputs.KeepYearly} (a count above 0), ${Inputs.KeepWithin} (a duration such as 30d or 1y6m) or ${Inputs.KeepTag}`,
+};
 
 /** With `snapshot-ids`, forget applies no policy, as restic: a keep-* input set too only gets a warning. */
 function ignoredPolicy(): RetentionPolicy {

@@ -71,8 +71,9 @@ export {
   resticSnapshotJson,
   parseGroupBy,
   parsePolicy,
+  ruleName,
 } from './retention/index.ts';
-export type { ForgetGroup, GroupBy, RetentionPolicy } from './retention/index.ts';
+export type { ForgetGroup, GroupBy, PolicyRule, PolicySettingNames, RetentionPolicy } from './retention/index.ts';
 export { describeSelection, parseReadDataSubset } from './checker/index.ts';
 export type { CheckPhase, CheckProgress, CheckReport, Finding, ReadDataSelection } from './checker/index.ts';
 export { checkDumpFilename, isDumpError, DumpError } from './dump/index.ts';
