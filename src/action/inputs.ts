@@ -21,7 +21,9 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): ActionSetting
   const repositoryInput = core.getInput(Inputs.Repository);
   if (!repositoryInput) throw invalid(`input '${Inputs.Repository}' is required: a directory path, rest:http(s)://host:port/path or s3:host/bucket`);
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
-  if (password.trim() === '') throw invalid(`input '${Inputs.Password}' is required: pass it from a secret, e.g. \${{ secrets.BACKUP_PASSWORD }}`);
+  if (password.trim() === '') {
+    throw invalid(`input '${Inputs.Password}' is empty: pass the repository password from a secret, e.g. \${{ secrets.BACKUP_PASSWORD }} (a secret that is not set reads as empty)`);
+  }
   const repository = repositoryLocation(repositoryInput, workspace);
   const common: CommonSettings = {
     repository,

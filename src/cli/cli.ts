@@ -22,6 +22,7 @@ import { SOURCE_REPOSITORY_FLAGS } from './source-repository.ts';
 import { DUMP_HELP, runDump } from './commands/dump.ts';
 import { LS_HELP, runLs } from './commands/ls.ts';
 import { FIND_HELP, runFind } from './commands/find.ts';
+import { describeArgumentError, joinNegativeValues } from './argument-errors.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
 import { GLOBAL_FLAGS, type GlobalOptions } from './globals.ts';
 import { consoleOutput } from './output.ts';
@@ -226,19 +227,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   }
   const flags = COMMAND_FLAGS[command as keyof typeof COMMAND_FLAGS];
   if (!flags) {
-    process.stderr.write(`chunkvault: unknown command '${command}'\n\n${USAGE}\n`);
+    process.stderr.write(`chunkvault: unknown command '${command}': use one of ${[...Object.keys(COMMAND_FLAGS), 'version'].join(', ')} ('chunkvault help' describes them)\n`);
     return ExitCode.Fatal;
   }
   let parsed;
+  const options = { ...GLOBAL_FLAGS, ...flags };
+  const args = joinNegativeValues([...argv.slice(0, commandAt), ...argv.slice(commandAt + 1)], options);
   try {
-    parsed = parseArgs({
-      args: [...argv.slice(0, commandAt), ...argv.slice(commandAt + 1)],
-      options: { ...GLOBAL_FLAGS, ...flags },
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
-    process.stderr.write(`chunkvault ${command}: ${errorMessage(e)}\n\n${HELP[command]}\n`);
+    process.stderr.write(`chunkvault ${command}: ${describeArgumentError(args, options, command, errorMessage(e))}\n`);
     return ExitCode.Fatal;
   }
   const v = parsed.values as Record<string, unknown>;

@@ -89,7 +89,7 @@ describe('the action in copy mode', () => {
     const dest = path.join(workspace, 'not-there');
     const run = await runAction({ ...copyInputs(), 'copy-repository': dest, init: 'false' }, workspace);
     expect(run.code).not.toBe(0);
-    expect(run.stdout).toMatch(/::error::copy-repository: .*no repository here.*init: true/);
+    expect(run.stdout).toMatch(/::error::input 'copy-repository': no repository at .*: check it, or set 'init: true' to create one/);
     await expect(readdir(dest)).rejects.toThrow(/ENOENT/);
   });
 

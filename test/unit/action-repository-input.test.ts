@@ -69,6 +69,6 @@ describe("the action's repository input", () => {
 
   it('still asks for the password first when both are wrong', () => {
     const { result: error } = withInputs({ mode: 'snapshots', repository: 'sftp:host:/x', password: '' }, () => failure(() => getSettings(env)));
-    expect(error).toMatchObject({ code: ErrorCode.InvalidInput, message: expect.stringMatching(/^input 'password' is required/) });
+    expect(error).toMatchObject({ code: ErrorCode.InvalidInput, message: expect.stringMatching(/^input 'password' is empty: pass the repository password from a secret/) });
   });
 });
