@@ -23,6 +23,7 @@ import { DUMP_HELP, runDump } from './commands/dump.ts';
 import { LS_HELP, runLs } from './commands/ls.ts';
 import { FIND_HELP, runFind } from './commands/find.ts';
 import { describeArgumentError, joinNegativeValues } from './argument-errors.ts';
+import { messageNamingFlag } from './error-hints.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
 import { GLOBAL_FLAGS, type GlobalOptions } from './globals.ts';
 import { consoleOutput } from './output.ts';
@@ -310,7 +311,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   } catch (e) {
     out.done();
     const code = signals.received() ? ExitCode.Interrupted : exitCodeFor(e);
-    process.stderr.write(`chunkvault ${command}: ${errorMessage(e)}\n`);
+    process.stderr.write(`chunkvault ${command}: ${messageNamingFlag(e, v)}\n`);
     return code;
   } finally {
     signals.dispose();

@@ -39,17 +39,35 @@ export async function listSnapshots(repo: Repository, filter: SnapshotFilter = {
 }
 
 /**
+ * No snapshot for a reference: carries the reference and the filter, so that a shell can
+ * name the input or flag they came from.
+ */
+export class SnapshotNotFoundError extends ChunkvaultError {
+  readonly ref: string;
+  readonly filter: SnapshotFilter;
+  constructor(ref: string, filter: SnapshotFilter, message: string) {
+    super(ErrorCode.SnapshotNotFound, message);
+    this.name = 'SnapshotNotFoundError';
+    this.ref = ref;
+    this.filter = filter;
+  }
+}
+
+export function isSnapshotNotFound(e: unknown): e is SnapshotNotFoundError {
+  return e instanceof SnapshotNotFoundError;
+}
+
+/**
  * Resolves `latest` (the newest snapshot that passes the filter), a full id, or a unique
- * id prefix. Throws InvalidInput with a message that says what was looked for.
+ * id prefix. Throws InvalidInput for text that is no reference, SnapshotNotFoundError when
+ * none or several snapshots match.
  */
 export async function findSnapshot(repo: Repository, ref: string, filter: SnapshotFilter = {}, opts?: CallOptions): Promise<SnapshotEntry> {
   const all = await repo.listSnapshots(opts);
   if (ref === 'latest' || ref === '') {
     const matching = all.filter((s) => matchesFilter(s, filter));
     const newest = matching[matching.length - 1];
-    if (!newest) {
-      throw new ChunkvaultError(ErrorCode.InvalidInput, `no snapshot found${describeFilter(filter)} (the repository has ${all.length} snapshot(s))`);
-    }
+    if (!newest) throw new SnapshotNotFoundError('latest', filter, `no snapshot found${describeFilter(filter)} (the repository has ${all.length} snapshot(s))`);
     return newest;
   }
   if (!/^[0-9a-f]{1,64}$/.test(ref)) {
@@ -57,9 +75,10 @@ export async function findSnapshot(repo: Repository, ref: string, filter: Snapsh
   }
   const matches = all.filter((s) => s.id.startsWith(ref));
   if (matches.length === 1) return matches[0]!;
-  throw new ChunkvaultError(
-    ErrorCode.InvalidInput,
-    matches.length === 0 ? `no snapshot has an id starting with '${ref}'` : `'${ref}' is ambiguous: ${matches.length} snapshots start with it`,
+  throw new SnapshotNotFoundError(
+    ref,
+    filter,
+    matches.length === 0 ? `no snapshot has an id starting with '${ref}'` : `'${ref}' is ambiguous: ${matches.length} snapshots start with it; give more of the id`,
   );
 }
 
