@@ -34,7 +34,12 @@ export function repositoryLocation(g: GlobalOptions, env: NodeJS.ProcessEnv): Re
   if (!location) {
     throw new ChunkvaultError(ErrorCode.InvalidInput, 'no repository given: pass -r/--repo, or set RESTIC_REPOSITORY');
   }
-  return parseLocation(location, process.cwd());
+  try {
+    return parseLocation(location, process.cwd());
+  } catch (e) {
+    if (isChunkvaultError(e, ErrorCode.InvalidInput)) throw new ChunkvaultError(e.code, `${repositorySource(g, env)}: ${e.message}`, { cause: e });
+    throw e;
+  }
 }
 
 /** Where the password comes from, as the user would name it: a flag or a variable (never the password). */

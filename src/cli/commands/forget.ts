@@ -3,6 +3,7 @@ import { forgetReportLines } from '../../report/forget-report.ts';
 import { pruneProgressLine, pruneReportLines } from '../../report/prune-report.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { pruneFailpoint } from '../failpoint.ts';
+import { checkPruneLimits } from './prune.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
 
@@ -80,7 +81,8 @@ export async function runForget(g: GlobalOptions, args: ForgetArgs, positionals:
     keepWithinYearly: args['keep-within-yearly'],
     keepTags: args['keep-tag'],
   }, POLICY_FLAG_NAMES);
-  const groupBy = parseGroupBy(args['group-by'] ?? DEFAULT_GROUP_BY);
+  const groupBy = parseGroupBy(args['group-by'] ?? DEFAULT_GROUP_BY, '--group-by');
+  if (args.prune) checkPruneLimits(args);
   const onStep = pruneFailpoint(env);
   const repo = await openRepository(g, env, { signal });
   const result = await forget(repo, {

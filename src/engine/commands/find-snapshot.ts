@@ -39,6 +39,15 @@ export async function listSnapshots(repo: Repository, filter: SnapshotFilter = {
 }
 
 /**
+ * Throws InvalidInput unless `ref` is a snapshot reference: `latest`, or hex (a full id or a
+ * prefix). `what` names the setting it came from (`input 'snapshot'`, `--parent`).
+ */
+export function checkSnapshotRef(ref: string, what?: string): string {
+  if (ref === 'latest' || /^[0-9a-f]{1,64}$/.test(ref)) return ref;
+  throw new ChunkvaultError(ErrorCode.InvalidInput, `${what ? `${what}: ` : ''}'${ref}' is not a snapshot id: use 'latest', a full id or a unique prefix of one`);
+}
+
+/**
  * No snapshot for a reference: carries the reference and the filter, so that a shell can
  * name the input or flag they came from.
  */
@@ -70,9 +79,7 @@ export async function findSnapshot(repo: Repository, ref: string, filter: Snapsh
     if (!newest) throw new SnapshotNotFoundError('latest', filter, `no snapshot found${describeFilter(filter)} (the repository has ${all.length} snapshot(s))`);
     return newest;
   }
-  if (!/^[0-9a-f]{1,64}$/.test(ref)) {
-    throw new ChunkvaultError(ErrorCode.InvalidInput, `'${ref}' is not a snapshot id: use 'latest', a full id or a unique prefix of one`);
-  }
+  checkSnapshotRef(ref);
   const matches = all.filter((s) => s.id.startsWith(ref));
   if (matches.length === 1) return matches[0]!;
   throw new SnapshotNotFoundError(
