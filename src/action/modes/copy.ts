@@ -50,7 +50,7 @@ async function openDestination(settings: CopySettings, source: OpenedRepository,
     );
   } catch (e) {
     if (isChunkvaultError(e, ErrorCode.WrongPassword)) {
-      throw new ChunkvaultError(ErrorCode.InvalidInput, `${Inputs.CopyRepository}: ${e.message}. Check the ${Inputs.CopyPassword} input (the secret it comes from).`, { cause: e });
+      throw new ChunkvaultError(ErrorCode.InvalidInput, `input '${Inputs.CopyRepository}': ${e.message}: check the input '${Inputs.CopyPassword}' (the secret it comes from)`, { cause: e });
     }
     throw e;
   }
