@@ -271,7 +271,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         return await runInit(g, v, out, env);
       case 'backup':
         if (parsed.positionals.length === 0 && !v.stdin && !v['stdin-from-command']) {
-          process.stderr.write(`chunkvault backup: no paths given\n\n${BACKUP_HELP}\n`);
+          process.stderr.write(`chunkvault backup: no paths given: name the files and directories to back up, or use --stdin; see 'chunkvault backup --help'\n`);
           return ExitCode.Fatal;
         }
         return await runBackup(g, v, parsed.positionals, out, env, signals.signal);
