@@ -132,6 +132,15 @@ function mistakes(p: Places): Mistake[] {
       cli: { args: ['bakcup', p.data], error: /^chunkvault: unknown command 'bakcup': use one of init, backup, .*, version \('chunkvault help' describes them\)$/ },
     },
     {
+      name: 'a repository setting given a value it does not take',
+      action: { inputs: { mode: 'backup', source: p.data, init: 'maybe' }, error: "input 'init' must be true or false; got 'maybe'" },
+      cli: {
+        args: ['init', '--repository-version', '3'],
+        env: { RESTIC_REPOSITORY: `${p.repo}-typo` },
+        error: "chunkvault init: --repository-version: '3' is not a repository version: use 1 or 2 (or 'latest', 'stable'); 2 is the default",
+      },
+    },
+    {
       name: 'an unknown compression',
       action: { inputs: { mode: 'backup', source: p.data, compression: 'fast' }, error: "input 'compression' must be one of auto, max, off; got 'fast'" },
       cli: { args: ['backup', '--compression', 'fast', p.data], error: "chunkvault backup: --compression must be one of auto, max, off; got 'fast'" },
