@@ -63,6 +63,7 @@ export const WITHIN_RULES = [
   'keepWithinMonthly',
   'keepWithinYearly',
 ] as const;
+export type PolicyRule = (typeof COUNT_RULES)[number] | (typeof WITHIN_RULES)[number] | 'keepTags';
 
 /** The user-facing (flag and input) name of a rule: keepWithinDaily → keep-within-daily. */
 export function ruleName(rule: PolicyRule): string {
@@ -81,8 +82,6 @@ function parseCount(value: number | string, name: string): number {
   }
   return n;
 }
-
-export type PolicyRule = (typeof COUNT_RULES)[number] | (typeof WITHIN_RULES)[number] | 'keepTags';
 
 /**
  * How a shell names the policy's settings in errors, so that each error names what to
