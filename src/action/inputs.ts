@@ -5,7 +5,29 @@
 import * as core from '@actions/core';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { assertUsablePolicy, checkDumpFilename, checkTagOptions, ChunkvaultError, ErrorCode, parseCompressionMode, parseDuration, parseGroupBy, parseMaxUnused, parsePolicy, parseReadDataSubset, parseSize, parseStatsMode, type ReadDataSelection, type RetentionPolicy, type SnapshotFilter } from '../engine/index.ts';
+import {
+  assertUsablePolicy,
+  checkDumpFilename,
+  checkSnapshotRef,
+  checkTagOptions,
+  ChunkvaultError,
+  ErrorCode,
+  isChunkvaultError,
+  parseCompressionMode,
+  parseDuration,
+  parseGroupBy,
+  parseMaxUnused,
+  parsePathPatterns,
+  parsePolicy,
+  parseReadDataSubset,
+  parseSize,
+  parseStatsMode,
+  ruleName,
+  type PolicySettingNames,
+  type ReadDataSelection,
+  type RetentionPolicy,
+  type SnapshotFilter,
+} from '../engine/index.ts';
 import { ACTION_INPUTS, type ActionInputName, type ActionInputSpec } from './action-inputs.ts';
 import { Inputs, MODES, type Mode } from './constants.ts';
 import { parseConcurrency } from '../backends/open-storage.ts';
@@ -21,7 +43,9 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): ActionSetting
   const repositoryInput = core.getInput(Inputs.Repository);
   if (!repositoryInput) throw invalid(`input '${Inputs.Repository}' is required: a directory path, rest:http(s)://host:port/path or s3:host/bucket`);
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
-  if (password.trim() === '') throw invalid(`input '${Inputs.Password}' is required: pass it from a secret, e.g. \${{ secrets.BACKUP_PASSWORD }}`);
+  if (password.trim() === '') {
+    throw invalid(`input '${Inputs.Password}' is empty: pass the repository password from a secret, e.g. \${{ secrets.BACKUP_PASSWORD }} (a secret that is not set reads as empty)`);
+  }
   const repository = repositoryLocation(repositoryInput, workspace);
   const common: CommonSettings = {
     repository,
@@ -57,11 +81,11 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
         ...common,
         sources,
         ...(dump ? { dump } : {}),
-        excludes: lines(core.getInput(Inputs.Exclude)),
+        excludes: patternsInput(Inputs.Exclude),
         init: booleanInput(Inputs.Init),
         host: core.getInput(Inputs.Host) || defaultHost(env),
         tags: [...new Set([...list(core.getInput(Inputs.Tags)), ...provenance.tags])],
-        compression: parseCompressionMode(inputOrDefault(Inputs.Compression)),
+        compression: parseCompressionMode(inputOrDefault(Inputs.Compression), `input '${Inputs.Compression}'`),
         failOnError: booleanInput(Inputs.FailOnError),
         ...(description ? { description } : {}),
         ...(parent ? { parent: snapshotRef(parent, Inputs.Parent) } : {}),
@@ -75,7 +99,7 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
         ...common,
         ...snapshotChoice(),
         target: path.resolve(common.workspace, target),
-        include: lines(core.getInput(Inputs.Include)),
+        include: patternsInput(Inputs.Include),
         overwrite: booleanInput(Inputs.Overwrite),
       };
     }
@@ -84,7 +108,7 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
         mode,
         ...common,
         ...snapshotChoice(),
-        include: lines(core.getInput(Inputs.Include)),
+        include: patternsInput(Inputs.Include),
         maxSnapshotAgeMs: optionalDuration(Inputs.MaxSnapshotAge),
         maxRtoMs: optionalDuration(Inputs.MaxRto),
         drillCommand: core.getInput(Inputs.DrillCommand) || undefined,
@@ -108,7 +132,7 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
         ...common,
         ids,
         policy: ids.length > 0 ? ignoredPolicy() : retentionPolicy(),
-        groupBy: parseGroupBy(inputOrDefault(Inputs.GroupBy)),
+        groupBy: parseGroupBy(inputOrDefault(Inputs.GroupBy), `input '${Inputs.GroupBy}'`),
         filter: snapshotFilter(),
         dryRun: booleanInput(Inputs.DryRun),
         prune: booleanInput(Inputs.Prune),
@@ -122,7 +146,7 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
         mode,
         ...common,
         ...snapshotChoice(),
-        baseSnapshot: core.getInput(Inputs.BaseSnapshot) || undefined,
+        baseSnapshot: core.getInput(Inputs.BaseSnapshot) ? snapshotRef(core.getInput(Inputs.BaseSnapshot), Inputs.BaseSnapshot) : undefined,
         metadata: booleanInput(Inputs.DiffMetadata),
       };
     case 'stats':
@@ -142,7 +166,7 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
       return {
         mode,
         ...common,
-        destination: repositoryLocation(destination, common.workspace),
+        destination: repositoryLocation(destination, common.workspace, Inputs.CopyRepository),
         destinationPassword,
         init: booleanInput(Inputs.Init),
         filter: snapshotFilter(),
@@ -194,8 +218,14 @@ function keySettings(common: CommonSettings): KeySettings {
  * is masked before anything can log it (as decoded and as percent-encoded; logs show the
  * location redacted anyway).
  */
-function repositoryLocation(input: string, workspace: string): RepositoryLocation {
-  const location = parseLocation(input, workspace);
+function repositoryLocation(input: string, workspace: string, name: ActionInputName = Inputs.Repository): RepositoryLocation {
+  let location: RepositoryLocation;
+  try {
+    location = parseLocation(input, workspace);
+  } catch (e) {
+    if (isChunkvaultError(e, ErrorCode.InvalidInput)) throw invalid(`input '${name}': ${e.message}`);
+    throw e;
+  }
   for (const secret of location.secrets) core.setSecret(secret);
   return location;
 }
@@ -250,10 +280,16 @@ function retentionPolicy(): RetentionPolicy {
     keepWithin: core.getInput(Inputs.KeepWithin) || undefined,
     // One tag list per line, tags within a list separated by commas (restic's --keep-tag).
     keepTags: lines(core.getInput(Inputs.KeepTag)),
-  });
-  assertUsablePolicy(policy);
+  }, POLICY_INPUT_NAMES);
+  assertUsablePolicy(policy, POLICY_INPUT_NAMES);
   return policy;
 }
+
+/** Policy errors name the action's inputs (it has no keep-within-daily and such: those are CLI flags). */
+const POLICY_INPUT_NAMES: PolicySettingNames = {
+  rule: (rule) => `input '${ruleName(rule)}'`,
+  all: `the inputs ${Inputs.KeepLast}, ${Inputs.KeepHourly}, ${Inputs.KeepDaily}, ${Inputs.KeepWeekly}, ${Inputs.KeepMonthly}, ${Inputs.KeepYearly} (a count above 0), ${Inputs.KeepWithin} (a duration such as 30d or 1y6m) or ${Inputs.KeepTag}`,
+};
 
 /** With `snapshot-ids`, forget applies no policy, as restic: a keep-* input set too only gets a warning. */
 function ignoredPolicy(): RetentionPolicy {
@@ -274,8 +310,7 @@ function snapshotIds(): string[] {
 }
 
 function snapshotRef(ref: string, input: string): string {
-  if (ref === 'latest' || /^[0-9a-f]{1,64}$/.test(ref)) return ref;
-  throw invalid(`input '${input}': '${ref}' is not a snapshot reference: use a full ID, a unique prefix of one (hex), or 'latest'`);
+  return checkSnapshotRef(ref, `input '${input}'`);
 }
 
 function latestInput(): number {
@@ -299,7 +334,7 @@ function dumpSettings(): DumpSettings | undefined {
   if (command === '') return undefined;
   return {
     command,
-    filename: checkDumpFilename(inputOrDefault(Inputs.DumpFilename)),
+    filename: checkDumpFilename(inputOrDefault(Inputs.DumpFilename), `input '${Inputs.DumpFilename}'`),
     allowEmpty: booleanInput(Inputs.AllowEmptyDump),
   };
 }
@@ -313,7 +348,7 @@ export function defaultHost(env: NodeJS.ProcessEnv): string {
 }
 
 function snapshotChoice(): SnapshotChoice {
-  return { snapshot: inputOrDefault(Inputs.Snapshot), filter: snapshotFilter() };
+  return { snapshot: snapshotRef(inputOrDefault(Inputs.Snapshot), Inputs.Snapshot), filter: snapshotFilter() };
 }
 
 /** Filters from the inputs that are set; host and tags filter only when given. */
@@ -337,7 +372,7 @@ function readDataInput(env: NodeJS.ProcessEnv): ReadDataSelection | undefined {
   const value = core.getInput(Inputs.ReadDataSubset);
   if (value === '') return undefined;
   if (value === 'all' || value === '100%') return { kind: 'all' };
-  return parseReadDataSubset(value, { runNumber: env.GITHUB_RUN_NUMBER });
+  return parseReadDataSubset(value, { runNumber: env.GITHUB_RUN_NUMBER, what: `input '${Inputs.ReadDataSubset}'` });
 }
 
 function optionalDuration(name: string): number | undefined {
@@ -364,6 +399,13 @@ function booleanInput(name: ActionInputName): boolean {
   } catch {
     throw invalid(`input '${name}' must be true or false; got '${core.getInput(name)}'`);
   }
+}
+
+/** Exclude or include patterns, one per line, checked here so that a malformed one is refused naming its input. */
+function patternsInput(name: ActionInputName): string[] {
+  const patterns = lines(core.getInput(name));
+  parsePathPatterns(patterns, `input '${name}'`);
+  return patterns;
 }
 
 function lines(value: string): string[] {

@@ -14,7 +14,6 @@
  *   (or prunes) saves a new entry, which the next run restores by the prefix. Old entries
  *   age out under the Actions cache's own eviction.
  */
-import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
@@ -25,15 +24,21 @@ export const METADATA_CACHE_KEY_PREFIX = 'chunkvault-meta-';
 
 /** The part of @actions/cache used here; tests pass their own. */
 export interface CacheService {
-  isFeatureAvailable(): boolean;
+  isFeatureAvailable(): boolean | Promise<boolean>;
   restoreCache(paths: string[], primaryKey: string, restoreKeys?: string[]): Promise<string | undefined>;
   saveCache(paths: string[], key: string): Promise<number>;
 }
 
+/**
+ * @actions/cache, loaded when a run uses it: it brings a storage SDK that costs every
+ * run of the action most of its start-up time, and a local repository has no use for it.
+ */
+const loadActionsCache = () => import('@actions/cache');
+
 export const ACTIONS_CACHE: CacheService = {
-  isFeatureAvailable: () => cache.isFeatureAvailable(),
-  restoreCache: (paths, primaryKey, restoreKeys) => cache.restoreCache(paths, primaryKey, restoreKeys),
-  saveCache: (paths, key) => cache.saveCache(paths, key),
+  isFeatureAvailable: async () => (await loadActionsCache()).isFeatureAvailable(),
+  restoreCache: async (paths, primaryKey, restoreKeys) => (await loadActionsCache()).restoreCache(paths, primaryKey, restoreKeys),
+  saveCache: async (paths, key) => (await loadActionsCache()).saveCache(paths, key),
 };
 
 export function metadataCacheKeyPrefix(repositoryId: string): string {
@@ -76,7 +81,7 @@ export class MetadataCacheSession {
   async attach(repositoryId: string): Promise<void> {
     this.#repositoryId = repositoryId;
     const prefix = metadataCacheKeyPrefix(repositoryId);
-    if (this.#service.isFeatureAvailable()) {
+    if (await this.#service.isFeatureAvailable()) {
       try {
         this.#restoredKey = await this.#service.restoreCache(this.#paths(repositoryId), prefix, [prefix]);
       } catch (e) {
@@ -105,7 +110,7 @@ export class MetadataCacheSession {
     if (!repositoryId || !this.backend.directory) return;
     const { hits, misses, evicted } = this.backend.stats;
     core.info(`metadata cache: ${hits} file(s) read from the cache, ${misses} downloaded, ${evicted} dropped`);
-    if (!this.#service.isFeatureAvailable()) return;
+    if (!(await this.#service.isFeatureAvailable())) return;
     try {
       const key = await metadataCacheKey(this.backend, repositoryId);
       if (key === this.#restoredKey) {
@@ -116,7 +121,8 @@ export class MetadataCacheSession {
       core.info(`metadata cache: saved as ${key}`);
     } catch (e) {
       // Another job saving the same key first is normal; anything else only costs downloads.
-      if ((e as Error)?.name === cache.ReserveCacheError.name) core.info(`metadata cache: ${errorMessage(e)}`);
+      // (@actions/cache's ReserveCacheError, known by its name: the module is loaded lazily.)
+      if ((e as Error)?.name === 'ReserveCacheError') core.info(`metadata cache: ${errorMessage(e)}`);
       else core.warning(`metadata cache: saving failed: ${errorMessage(e)}`);
     }
   }

@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import { describeRetry } from '../backends/decorators/retry.ts';
 import { openStorage } from '../backends/open-storage.ts';
 import { redactLocation } from '../backends/repository-location.ts';
-import { contentCacheFile as contentCacheFileOf, ErrorCode, errorMessage, isChunkvaultError, Repository, type CompressionMode } from '../engine/index.ts';
+import { ChunkvaultError, contentCacheFile as contentCacheFileOf, ErrorCode, errorMessage, isChunkvaultError, Repository, type CompressionMode } from '../engine/index.ts';
+import type { ActionInputName } from './action-inputs.ts';
+import { Inputs } from './constants.ts';
 import { MetadataCacheSession } from './metadata-cache.ts';
 import type { CommonSettings } from './settings.ts';
 
@@ -39,7 +41,15 @@ function userCacheDir(env: NodeJS.ProcessEnv): string | undefined {
 
 export async function openRepository(
   settings: CommonSettings,
-  opts: { init?: boolean; compression?: CompressionMode; signal?: AbortSignal; env?: NodeJS.ProcessEnv; chunkerPolynomial?: bigint },
+  opts: {
+    init?: boolean;
+    compression?: CompressionMode;
+    signal?: AbortSignal;
+    env?: NodeJS.ProcessEnv;
+    chunkerPolynomial?: bigint;
+    /** The input the location came from, for errors. @default 'repository' */
+    locationInput?: ActionInputName;
+  },
 ): Promise<OpenedRepository> {
   const env = opts.env ?? process.env;
   const storage = await openStorage(settings.repository, {
@@ -62,7 +72,8 @@ export async function openRepository(
       core.info(`repository ${opened.id.slice(0, 10)} (format v${opened.version}) opened`);
       return opened;
     } catch (e) {
-      if (!isChunkvaultError(e, ErrorCode.RepositoryNotFound) || !opts.init) throw e;
+      if (!isChunkvaultError(e, ErrorCode.RepositoryNotFound)) throw e;
+      if (!opts.init) throw notFoundError(e, opts.locationInput ?? Inputs.Repository, opts.init === false);
       core.info(`no repository at ${location}: creating one (init: true)`);
       const created = await Repository.init(backend, settings.password, { signal: opts.signal, chunkerPolynomial: opts.chunkerPolynomial });
       if (opts.compression) created.compression = opts.compression;
@@ -79,4 +90,10 @@ export async function openRepository(
   const cacheBase = cache ? cache.backend.baseDir : userCacheDir(env);
   const contentCacheFile = settings.metadataCache === false || !cacheBase ? undefined : contentCacheFileOf(cacheBase, repo.id);
   return { repo, location, contentCacheFile, finish };
+}
+
+/** No repository where the input points: name the input, and `init` where the mode has it. */
+function notFoundError(e: ChunkvaultError, input: ActionInputName, initIsOff: boolean): ChunkvaultError {
+  const create = initIsOff ? `, or set '${Inputs.Init}: true' to create one` : '';
+  return new ChunkvaultError(e.code, `input '${input}': ${e.message}: check it${create}`, { cause: e });
 }

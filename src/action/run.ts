@@ -5,7 +5,9 @@
 import * as core from '@actions/core';
 import { ErrorCode, errorMessage, isChunkvaultError } from '../engine/index.ts';
 import { installSignalHandlers } from '../process/signals.ts';
+import { Inputs } from './constants.ts';
 import { getSettings } from './inputs.ts';
+import { messageNamingInput } from './input-hints.ts';
 import { runBackupMode } from './modes/backup.ts';
 import { runCheckMode } from './modes/check.ts';
 import { runDrillMode } from './modes/drill.ts';
@@ -65,6 +67,6 @@ export async function run(): Promise<void> {
 }
 
 function failureMessage(e: unknown): string {
-  if (isChunkvaultError(e, ErrorCode.WrongPassword)) return `${e.message}. Check the password input (the secret it comes from).`;
-  return errorMessage(e);
+  if (isChunkvaultError(e, ErrorCode.WrongPassword)) return `${e.message}: check the input '${Inputs.Password}' (the secret it comes from)`;
+  return messageNamingInput(e) ?? errorMessage(e);
 }

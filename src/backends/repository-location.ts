@@ -64,7 +64,7 @@ export function parseLocation(location: string, baseDir: string): RepositoryLoca
   if (scheme) {
     throw new ChunkvaultError(
       ErrorCode.Unsupported,
-      `repository '${display}': the ${scheme.slice(0, -1)} backend is not supported; use a local directory, rest: or s3:`,
+      `'${display}': the ${scheme.slice(0, -1)} backend is not supported; use a local directory, rest: or s3:`,
     );
   }
   const local = trimmed.startsWith('local:') ? trimmed.slice('local:'.length) : trimmed;
@@ -117,5 +117,5 @@ export function redactLocation(location: string): string {
 }
 
 function invalid(location: string, why: string): ChunkvaultError {
-  return new ChunkvaultError(ErrorCode.InvalidInput, `repository '${redactLocation(location)}': ${why}`);
+  return new ChunkvaultError(ErrorCode.InvalidInput, `'${redactLocation(location)}': ${why}`);
 }

@@ -23,6 +23,8 @@ import { SOURCE_REPOSITORY_FLAGS } from './source-repository.ts';
 import { DUMP_HELP, runDump } from './commands/dump.ts';
 import { LS_HELP, runLs } from './commands/ls.ts';
 import { FIND_HELP, runFind } from './commands/find.ts';
+import { describeArgumentError, joinNegativeValues } from './argument-errors.ts';
+import { messageNamingFlag } from './error-hints.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
 import { GLOBAL_FLAGS, type GlobalOptions } from './globals.ts';
 import { consoleOutput } from './output.ts';
@@ -232,19 +234,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   }
   const flags = COMMAND_FLAGS[command as keyof typeof COMMAND_FLAGS];
   if (!flags) {
-    process.stderr.write(`chunkvault: unknown command '${command}'\n\n${USAGE}\n`);
+    process.stderr.write(`chunkvault: unknown command '${command}': use one of ${[...Object.keys(COMMAND_FLAGS), 'version'].join(', ')} ('chunkvault help' describes them)\n`);
     return ExitCode.Fatal;
   }
   let parsed;
+  const options = { ...GLOBAL_FLAGS, ...flags };
+  const args = joinNegativeValues([...argv.slice(0, commandAt), ...argv.slice(commandAt + 1)], options);
   try {
-    parsed = parseArgs({
-      args: [...argv.slice(0, commandAt), ...argv.slice(commandAt + 1)],
-      options: { ...GLOBAL_FLAGS, ...flags },
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
-    process.stderr.write(`chunkvault ${command}: ${errorMessage(e)}\n\n${HELP[command]}\n`);
+    process.stderr.write(`chunkvault ${command}: ${describeArgumentError(args, options, command, errorMessage(e))}\n`);
     return ExitCode.Fatal;
   }
   const v = parsed.values as Record<string, unknown>;
@@ -279,7 +278,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         return await runInit(g, v, out, env);
       case 'backup':
         if (parsed.positionals.length === 0 && !v.stdin && !v['stdin-from-command'] && !FILES_FROM_FLAGS.some((f) => v[f] !== undefined)) {
-          process.stderr.write(`chunkvault backup: no paths given\n\n${BACKUP_HELP}\n`);
+          process.stderr.write(`chunkvault backup: no paths given: name the files and directories to back up, or use --files-from or --stdin; see 'chunkvault backup --help'\n`);
           return ExitCode.Fatal;
         }
         return await runBackup(g, v, parsed.positionals, out, env, signals.signal);
@@ -319,7 +318,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   } catch (e) {
     out.done();
     const code = signals.received() ? ExitCode.Interrupted : exitCodeFor(e);
-    process.stderr.write(`chunkvault ${command}: ${errorMessage(e)}\n`);
+    process.stderr.write(`chunkvault ${command}: ${messageNamingFlag(e, v)}\n`);
     return code;
   } finally {
     signals.dispose();

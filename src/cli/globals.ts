@@ -8,7 +8,7 @@ import { describeRetry } from '../backends/decorators/retry.ts';
 import { storageFailpoint } from './failpoint.ts';
 import { openStorage, parseConcurrency, type OpenedStorage, type StorageOptions } from '../backends/open-storage.ts';
 import { parseLocation, type RepositoryLocation } from '../backends/repository-location.ts';
-import { ChunkvaultError, ErrorCode, Repository, type CompressionMode } from '../engine/index.ts';
+import { ChunkvaultError, ErrorCode, isChunkvaultError, Repository, type CompressionMode } from '../engine/index.ts';
 
 export interface GlobalOptions {
   repo?: string;
@@ -38,17 +38,38 @@ export function repositoryLocation(g: GlobalOptions, env: NodeJS.ProcessEnv): Re
   if (!location) {
     throw new ChunkvaultError(ErrorCode.InvalidInput, 'no repository given: pass -r/--repo, or set RESTIC_REPOSITORY');
   }
-  return parseLocation(location, process.cwd());
+  try {
+    return parseLocation(location, process.cwd());
+  } catch (e) {
+    if (isChunkvaultError(e, ErrorCode.InvalidInput)) throw new ChunkvaultError(e.code, `${repositorySource(g, env)}: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+/** Where the password comes from, as the user would name it: a flag or a variable (never the password). */
+function passwordSource(g: GlobalOptions, env: NodeJS.ProcessEnv): string {
+  if (g.passwordFile !== undefined) return `--password-file ${g.passwordFile}`;
+  for (const name of ['CHUNKVAULT_PASSWORD_FILE', 'RESTIC_PASSWORD_FILE'] as const) if (env[name]) return `${name}=${env[name]}`;
+  return env.CHUNKVAULT_PASSWORD !== undefined ? 'CHUNKVAULT_PASSWORD' : 'RESTIC_PASSWORD';
+}
+
+/** Where the repository location comes from: the flag or the variable that named it. */
+function repositorySource(g: GlobalOptions, env: NodeJS.ProcessEnv): string {
+  if (g.repo !== undefined) return '-r/--repo';
+  return env.CHUNKVAULT_REPOSITORY !== undefined ? 'CHUNKVAULT_REPOSITORY' : 'RESTIC_REPOSITORY';
 }
 
 export async function readPassword(g: GlobalOptions, env: NodeJS.ProcessEnv): Promise<string> {
   const file = g.passwordFile ?? env.CHUNKVAULT_PASSWORD_FILE ?? env.RESTIC_PASSWORD_FILE;
   if (file) {
     const text = await readFile(file, 'utf8').catch((e: unknown) => {
-      throw new ChunkvaultError(ErrorCode.InvalidInput, `cannot read the password file ${file}: ${(e as Error).message}`);
+      throw new ChunkvaultError(ErrorCode.InvalidInput, `cannot read the password file (${passwordSource(g, env)}): ${(e as Error).message}`);
     });
     // restic strips one trailing newline from password files.
-    return text.replace(/\r?\n$/, '');
+    const password = text.replace(/\r?\n$/, '');
+    // Said here, not reported later as a wrong password: an empty file is a different mistake.
+    if (password === '') throw new ChunkvaultError(ErrorCode.InvalidInput, `the password file is empty (${passwordSource(g, env)}): write the password into it`);
+    return password;
   }
   const password = env.CHUNKVAULT_PASSWORD ?? env.RESTIC_PASSWORD;
   if (password === undefined || password === '') {
@@ -103,11 +124,24 @@ export async function openRepository(
   opts: { compression?: CompressionMode; signal?: AbortSignal } = {},
 ): Promise<Repository> {
   const { backend, metadataCache } = await openCliStorage(g, env, { withCache: true });
-  const repo = await Repository.open(backend, await readPassword(g, env), opts);
+  const repo = await Repository.open(backend, await readPassword(g, env), opts).catch((e: unknown) => {
+    throw withFlagHint(e, g, env);
+  });
   // The cache is per repository id, known once the config is read. Without it the
   // command still works, downloading what it needs.
   await metadataCache?.attach(repo.id).catch((e: unknown) => {
     process.stderr.write(`metadata cache in ${metadataCache.baseDir} not used: ${(e as Error).message}\n`);
   });
   return repo;
+}
+
+/** A wrong password or a missing repository, with the flag or variable that named it (the exit code stays the error's). */
+function withFlagHint(e: unknown, g: GlobalOptions, env: NodeJS.ProcessEnv): unknown {
+  if (isChunkvaultError(e, ErrorCode.WrongPassword)) {
+    return new ChunkvaultError(e.code, `${e.message}: check the password (${passwordSource(g, env)})`, { cause: e });
+  }
+  if (isChunkvaultError(e, ErrorCode.RepositoryNotFound)) {
+    return new ChunkvaultError(e.code, `${e.message}: check ${repositorySource(g, env)}, or create a repository there with 'chunkvault init'`, { cause: e });
+  }
+  return e;
 }

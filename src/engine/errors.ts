@@ -10,6 +10,8 @@ export const ErrorCode = {
   WrongPassword: 'ERR_WRONG_PASSWORD',
   /** No repository at the location. */
   RepositoryNotFound: 'ERR_REPOSITORY_NOT_FOUND',
+  /** A snapshot id or prefix that names no snapshot, or several; or no snapshot passes the filter for `latest` (a SnapshotNotFoundError). */
+  SnapshotNotFound: 'ERR_SNAPSHOT_NOT_FOUND',
   /** `init` on a location that already holds a repository. */
   RepositoryExists: 'ERR_REPOSITORY_EXISTS',
   /** The repository holds something we do not support (version, KDF ...). */

@@ -37,7 +37,7 @@ export { checkTagOptions, flattenTagLists, tag } from './commands/tag.ts';
 export type { TagChange, TagOptions, TagResult } from './commands/tag.ts';
 export { copy, similarSnapshots } from './commands/copy.ts';
 export type { CopiedSnapshot, CopyOptions, CopyPhase, CopyProgress, CopyResult, CopyStats } from './commands/copy.ts';
-export { findSnapshot, listSnapshots, matchesFilter } from './commands/find-snapshot.ts';
+export { checkSnapshotRef, findSnapshot, isSnapshotNotFound, listSnapshots, matchesFilter, SnapshotNotFoundError } from './commands/find-snapshot.ts';
 export type { SnapshotFilter } from './commands/find-snapshot.ts';
 export { groupForListing, selectSnapshots } from './commands/select-snapshots.ts';
 export type { SnapshotListGroup, SnapshotSelection } from './commands/select-snapshots.ts';
@@ -72,8 +72,9 @@ export {
   resticSnapshotJson,
   parseGroupBy,
   parsePolicy,
+  ruleName,
 } from './retention/index.ts';
-export type { ForgetGroup, GroupBy, RetentionPolicy } from './retention/index.ts';
+export type { ForgetGroup, GroupBy, PolicyRule, PolicySettingNames, RetentionPolicy } from './retention/index.ts';
 export { describeSelection, parseReadDataSubset } from './checker/index.ts';
 export type { CheckPhase, CheckProgress, CheckReport, Finding, ReadDataSelection } from './checker/index.ts';
 export { checkDumpFilename, isDumpError, DumpError } from './dump/index.ts';

@@ -89,7 +89,7 @@ describe('the action in copy mode', () => {
     const dest = path.join(workspace, 'not-there');
     const run = await runAction({ ...copyInputs(), 'copy-repository': dest, init: 'false' }, workspace);
     expect(run.code).not.toBe(0);
-    expect(run.stdout).toMatch(/::error::copy-repository: .*no repository here.*init: true/);
+    expect(run.stdout).toMatch(/::error::input 'copy-repository': no repository at .*: check it, or set 'init: true' to create one/);
     await expect(readdir(dest)).rejects.toThrow(/ENOENT/);
   });
 
@@ -97,7 +97,7 @@ describe('the action in copy mode', () => {
     const dest = path.join(workspace, 'never-created');
     const run = await runAction({ ...copyInputs(), password: 'not the local password', 'copy-repository': dest }, workspace);
     expect(run.code).not.toBe(0);
-    expect(run.stdout).toMatch(/::error::wrong password.*Check the password input/);
+    expect(run.stdout).toMatch(/::error::wrong password.*: check the input 'password' \(the secret it comes from\)/);
     await expect(readdir(dest)).rejects.toThrow(/ENOENT/);
   });
 
@@ -107,7 +107,7 @@ describe('the action in copy mode', () => {
     const before = (await readdir(dest, { recursive: true })).sort();
     const run = await runAction({ ...copyInputs(), 'copy-repository': dest, 'copy-password': 'wrong one' }, workspace);
     expect(run.code).not.toBe(0);
-    expect(run.stdout).toMatch(/::error::copy-repository: wrong password.*copy-password input/);
+    expect(run.stdout).toMatch(/::error::input 'copy-repository': wrong password.*: check the input 'copy-password'/);
     expect((await readdir(dest, { recursive: true })).sort()).toEqual(before);
   });
 });

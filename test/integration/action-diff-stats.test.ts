@@ -63,7 +63,7 @@ describe('the action in diff and stats modes', () => {
     expect(run.outputs['files-added']).toBe('1');
     const wrong = await runAction({ ...base(), mode: 'diff', 'base-snapshot': 'deadbeef' }, workspace);
     expect(wrong.code).not.toBe(0);
-    expect(wrong.stdout).toContain("::error::no snapshot has an id starting with 'deadbeef'");
+    expect(wrong.stdout).toContain("::error::input 'base-snapshot': no snapshot has an id starting with 'deadbeef' (mode 'snapshots' lists them)");
     // The first snapshot has no parent and nothing older: the error names the input to set.
     const first0 = await runAction({ ...base(), mode: 'diff', snapshot: first[0]! }, workspace);
     expect(first0.code).not.toBe(0);

@@ -97,7 +97,7 @@ describe('the action in backup mode', () => {
   it('fails when the repository is missing and init is false', async () => {
     const run = await runAction({ repository: 'backups/none', password: PASSWORD, source: 'dist', init: 'false' }, workspace);
     expect(run.code).not.toBe(0);
-    expect(run.stdout).toContain('no repository here');
+    expect(run.stdout).toContain(`::error::input 'repository': no repository at ${path.join(workspace, 'backups/none')} (it has no config file): check it, or set 'init: true' to create one`);
   });
 
   it('leaves the repository out when it lies inside a backed-up directory', async () => {

@@ -289,7 +289,7 @@ describe('dump, ls and find, compared with restic 0.14', () => {
     expect(run.summary).toContain(`<td>${files}</td>`);
     const unknown = await runAction({ repository: repo, password: PASSWORD, mode: 'ls', snapshot: 'ffffffff' }, dir);
     expect(unknown.code).toBe(1);
-    expect(unknown.stdout).toContain("::error::no snapshot has an id starting with 'ffffffff'");
+    expect(unknown.stdout).toContain("::error::input 'snapshot': no snapshot has an id starting with 'ffffffff' (mode 'snapshots' lists them)");
     const relative = await runAction({ repository: repo, password: PASSWORD, mode: 'ls', 'ls-path': 'names' }, dir);
     expect(relative.code).toBe(1);
     expect(relative.stdout).toContain("::error::input 'ls-path': 'names' is not absolute");

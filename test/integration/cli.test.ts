@@ -120,7 +120,7 @@ describe('the chunkvault CLI', () => {
     const r = await runCli(['--lock-wait', 'xyz', 'snapshots'], env());
     expect(r.code).toBe(1);
     expect(r.stderr.split('\n')[0]).toBe(
-      "chunkvault snapshots: --lock-wait 'xyz' is not a duration: use a number and a unit (ms, s, m, h, d, w), e.g. 90s, 15m, 26h, 1h30m",
+      "chunkvault snapshots: --lock-wait: 'xyz' is not a duration: use a number and a unit ms, s, m, h, d or w, such as 90s, 15m or 1h30m",
     );
     expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(r.stderr.length).toBeLessThan(300);
@@ -131,7 +131,7 @@ describe('the chunkvault CLI', () => {
     const r = await runCli(['init', '--repository-version', v], { RESTIC_REPOSITORY: where, RESTIC_PASSWORD: PASSWORD });
     expect(r.code).toBe(1);
     expect(r.stderr.split('\n')[0]).toBe(
-      `chunkvault init: --repository-version '${v}': only repository versions 1 and 2 exist (or 'latest', 'stable'); 2 is the default`,
+      `chunkvault init: --repository-version: '${v}' is not a repository version: use 1 or 2 (or 'latest', 'stable'); 2 is the default`,
     );
     await expect(readdir(where)).rejects.toThrow(/ENOENT/);
   });

@@ -135,12 +135,12 @@ describe('exclude patterns, compared with restic 0.14 on the same tree', () => {
     expect(theirs).toContain('invalid pattern');
     const ours = await runCli(['backup', '--exclude', '[', tree], env());
     expect(ours.code).toBe(1);
-    expect(ours.stderr.split('\n')[0]).toBe('chunkvault backup: invalid --exclude pattern: "[" (a "[" is not closed)');
+    expect(ours.stderr.split('\n')[0]).toBe('chunkvault backup: --exclude: invalid pattern "[" (a "[" is not closed)');
     const file = path.join(dir, 'bad-excludes.txt');
     await writeFile(file, 'ok\nfile[0-\n');
     const fromFile = await runCli(['backup', '--exclude-file', file, tree], env());
     expect(fromFile.code).toBe(1);
-    expect(fromFile.stderr).toContain('invalid --exclude-file pattern: "file[0-"');
+    expect(fromFile.stderr).toContain('--exclude-file: invalid pattern "file[0-"');
     const snapshots = JSON.parse(await restic(['snapshots', '--json'], opts())) as { hostname: string }[];
     expect(snapshots.filter((s) => !/^(restic|ours)-\d+$|^whole$/.test(s.hostname))).toEqual([]);
   });

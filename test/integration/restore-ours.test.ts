@@ -203,7 +203,7 @@ describe('restoring a repository written by chunkvault', () => {
 
     await expect(
       runRestore({ repo: repoPath, json: false, quiet: true }, { target: path.join(dir, 'cli-none'), host: ['no-such-host'] }, [], out, env, new AbortController().signal),
-    ).rejects.toMatchObject({ code: ErrorCode.InvalidInput, message: expect.stringMatching(/no snapshot found for host no-such-host/) });
+    ).rejects.toMatchObject({ code: ErrorCode.SnapshotNotFound, message: expect.stringMatching(/no snapshot found for host no-such-host/) });
     expect(fs.existsSync(path.join(dir, 'cli-none'))).toBe(false);
   });
 });

@@ -64,11 +64,11 @@ describe("the action's repository input", () => {
 
   it('fails on an unusable location in getSettings, naming no password', () => {
     const { result: error } = withInputs({ mode: 'snapshots', repository: 'rest:ftp://u:secret@host/', password: 'pw' }, () => failure(() => getSettings(env)));
-    expect(error).toMatchObject({ code: ErrorCode.InvalidInput, message: "repository 'rest:ftp://u:***@host/': a REST location is an http:// or https:// URL" });
+    expect(error).toMatchObject({ code: ErrorCode.InvalidInput, message: "input 'repository': 'rest:ftp://u:***@host/': a REST location is an http:// or https:// URL" });
   });
 
   it('still asks for the password first when both are wrong', () => {
     const { result: error } = withInputs({ mode: 'snapshots', repository: 'sftp:host:/x', password: '' }, () => failure(() => getSettings(env)));
-    expect(error).toMatchObject({ code: ErrorCode.InvalidInput, message: expect.stringMatching(/^input 'password' is required/) });
+    expect(error).toMatchObject({ code: ErrorCode.InvalidInput, message: expect.stringMatching(/^input 'password' is empty: pass the repository password from a secret/) });
   });
 });

@@ -14,7 +14,7 @@ describe('parseDuration', () => {
 
   it('refuses anything else with a message that shows the expected form', () => {
     for (const bad of ['', '15', 'm', '15 minutes', '1h 30m', '-5m', '5y']) {
-      expect(() => parseDuration(bad, 'max-rto')).toThrow(/max-rto .* is not a duration: use a number and a unit/);
+      expect(() => parseDuration(bad, 'max-rto')).toThrow(`max-rto: '${bad}' is not a duration: use a number and a unit ms, s, m, h, d or w, such as 90s, 15m or 1h30m`);
     }
   });
 });

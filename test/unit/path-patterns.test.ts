@@ -11,12 +11,12 @@ describe('path patterns', () => {
     ['[a-]', 'a character class has a "]" where a character belongs (escape it with \\)'],
     ['x\\', 'it ends with a lone backslash'],
   ])('refuses %j as Go does: %s', (pattern, why) => {
-    expect(() => parsePathPatterns([pattern], 'exclude')).toThrow(`invalid exclude pattern: ${JSON.stringify(pattern)} (${why})`);
+    expect(() => parsePathPatterns([pattern], 'exclude')).toThrow(`exclude: invalid pattern ${JSON.stringify(pattern)} (${why})`);
   });
 
   it('names every malformed pattern at once', () => {
     expect(() => parsePathPatterns(['ok', '[', 'b[', '*.log'], '--exclude')).toThrow(
-      'invalid --exclude patterns: "[" (a "[" is not closed), "b[" (a "[" is not closed)',
+      '--exclude: invalid patterns "[" (a "[" is not closed), "b[" (a "[" is not closed)',
     );
   });
 

@@ -142,6 +142,6 @@ describe('max-unused and sizes', () => {
     expect(parseSize('2g', 'x')).toBe(2 * 1024 * MiB);
     expect(() => parseMaxUnused('100%')).toThrow(/below 100%/);
     expect(() => parseMaxUnused('-1%')).toThrow(/at least 0%/);
-    expect(() => parseMaxUnused('lots')).toThrow(/expected a size/);
+    expect(() => parseMaxUnused('lots')).toThrow(/max-unused: 'lots' is not a limit: use a size such as 500M/);
   });
 });

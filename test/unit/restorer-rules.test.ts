@@ -44,7 +44,7 @@ describe('include patterns (restic semantics)', () => {
   });
 
   it('rejects a malformed pattern with a clear error', () => {
-    expect(() => compileIncludes(['file[0-9'])).toThrow('invalid include pattern: "file[0-9" (a "[" is not closed)');
+    expect(() => compileIncludes(['file[0-9'])).toThrow('include: invalid pattern "file[0-9" (a "[" is not closed)');
   });
 });
 

@@ -17,6 +17,7 @@ import {
   planForget,
   recordedOffsetSeconds,
   retentionEntryFromDocument,
+  ruleName,
   type RetentionEntry,
   type RetentionPolicy,
 } from '../../src/engine/retention/index.ts';
@@ -65,16 +66,42 @@ describe('restic durations (keep-within)', () => {
   });
 
   it('refuses what restic would misread or crash on', () => {
-    expectInvalidInput(() => d('30'), /no unit after 30/);
-    expectInvalidInput(() => d('d'), /has no number/);
-    expectInvalidInput(() => d('5w'), /unknown unit 'w'/);
-    expectInvalidInput(() => d('5M'), /unknown unit 'M'/);
-    expectInvalidInput(() => d('-1d'), /has no number/);
-    expectInvalidInput(() => d('1d2d'), /unit 'd' twice/);
-    expectInvalidInput(() => d('30 d'), /no unit after 30/);
-    expectInvalidInput(() => d('1.5d'), /no unit after 1/);
-    expectInvalidInput(() => d('٣d'), /has no number/); // restic 0.14 panics on non-ASCII digits
-    expectInvalidInput(() => d('3000000h'), /too long/);
+    expectInvalidInput(() => d('30'), /the number 30 has no unit/);
+    expectInvalidInput(() => d('d'), /keep-within: 'd' is not a duration: use a number/);
+    expectInvalidInput(() => d('5M'), /'M' is not a unit/);
+    expectInvalidInput(() => d('-1d'), /'-1d' is not a duration: use a number/);
+    expectInvalidInput(() => d('1d2d'), /the unit d is given twice/);
+    expectInvalidInput(() => d('30 d'), /the number 30 has no unit/);
+    expectInvalidInput(() => d('1.5d'), /use whole numbers/);
+    expectInvalidInput(() => d('1d-2h'), /'-2h' has no number/);
+    expectInvalidInput(() => d('٣d'), /is not a duration: use a number/); // restic 0.14 panics on non-ASCII digits
+    expectInvalidInput(() => d('3000000h'), /3000000h is too long/);
+  });
+
+  it('names the setting, the value and the units restic takes in one line', () => {
+    const message = (text: string, what?: string) => expectCode(ErrorCode.InvalidInput, () => parseRetentionDuration(text, what)).message;
+    expect(message('30days', "input 'keep-within'")).toBe(
+      "input 'keep-within': '30days' is not a duration: write 30days as 30d; use a number and a unit y, m, d or h, such as 30d or 1y6m",
+    );
+    expect(message('30x', '--keep-within')).toBe("--keep-within: '30x' is not a duration: 'x' is not a unit; use a number and a unit y, m, d or h, such as 30d or 1y6m");
+    expect(message('30')).toBe("keep-within: '30' is not a duration: the number 30 has no unit; use a number and a unit y, m, d or h, such as 30d or 1y6m");
+  });
+
+  it('turns weeks, which restic does not take, into days, and spelled-out units into letters', () => {
+    expectInvalidInput(() => d('2w'), /^keep-within: '2w' is not a duration: write 2w as 14d; use a number and a unit y, m, d or h/);
+    expectInvalidInput(() => d('2w3d12h'), /write 2w as 14d/);
+    expectInvalidInput(() => d('3weeks'), /write 3weeks as 21d/);
+    expectInvalidInput(() => d('1year'), /write 1year as 1y/);
+    expectInvalidInput(() => d('6Months'), /write 6Months as 6m/);
+    expectInvalidInput(() => d('12hours'), /write 12hours as 12h/);
+    // Minutes are no unit of restic's either, and `m` is months: no suggestion that would change the meaning.
+    expectInvalidInput(() => d('90min'), /'min' is not a unit; use a number/);
+  });
+
+  it('accepts the examples the documentation gives', () => {
+    expect(d('17d12h')).toEqual({ years: 0, months: 0, days: 17, hours: 12 });
+    expect(d('1y6m')).toEqual({ years: 1, months: 6, days: 0, hours: 0 });
+    expect(d('1y2m')).toEqual({ years: 1, months: 2, days: 0, hours: 0 });
   });
 });
 
@@ -90,10 +117,17 @@ describe('parsePolicy', () => {
     expectInvalidInput(() => parsePolicy({ keepDaily: 1.5 }), /keep-daily must be a whole number/);
     expectInvalidInput(() => parsePolicy({ keepWeekly: '2 weeks' }), /keep-weekly must be a whole number/);
     expectInvalidInput(() => parsePolicy({ keepMonthly: '-3' }), /keep-monthly/);
-    expectInvalidInput(() => parsePolicy({ keepWithinDaily: '7x' }), /keep-within-daily '7x'/);
+    expectInvalidInput(() => parsePolicy({ keepWithinDaily: '7x' }), /keep-within-daily: '7x'/);
     // restic 0.14 takes keep-last -1 as a non-empty policy that keeps nothing
     expectInvalidInput(() => apply([snap('2024-01-01T00:00:00Z')], { keepLast: -1 }), /keep-last/);
     expectInvalidInput(() => apply([snap('2024-01-01T00:00:00Z')], {}), /policy is empty/);
+  });
+
+  it("names the shell's settings when given their names: counts with the value, and the empty policy with every setting", () => {
+    const names = { rule: (rule: Parameters<typeof ruleName>[0]) => `--${ruleName(rule)}`, all: '--keep-last or --keep-tag' };
+    expectInvalidInput(() => parsePolicy({ keepLast: '-3' }, names), /^--keep-last must be a whole number of snapshots \(0 or more\), got '-3'$/);
+    expectInvalidInput(() => parsePolicy({ keepWithin: '2w' }, names), /^--keep-within: '2w' is not a duration: write 2w as 14d/);
+    expectInvalidInput(() => parsePolicy({ keepLast: '0' }, names), /^the retention policy is empty: set at least one of --keep-last or --keep-tag \(/);
   });
 
   it('reads counts as text, durations and restic-style tag lists', () => {

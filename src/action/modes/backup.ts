@@ -12,12 +12,13 @@ import { expandSources } from '../sources.ts';
 import { PROGRESS_INTERVAL_MS } from './progress.ts';
 
 export async function runBackupMode(settings: BackupSettings, signal: AbortSignal): Promise<void> {
-  const { repo, location, contentCacheFile, finish } = await openRepository(settings, { init: settings.init, compression: settings.compression, signal });
+  // The sources first: a mistyped one must not cost a lock, nor create a repository (init: true).
   const { targets, unmatched } = await expandSources(settings.sources, settings.workspace);
   for (const line of unmatched) core.warning(`source '${line}' matched nothing`);
   if (targets.length === 0 && !settings.dump) {
-    throw new ChunkvaultError(ErrorCode.InvalidInput, `no source matched anything: ${settings.sources.join(', ')} (relative paths start at ${settings.workspace})`);
+    throw new ChunkvaultError(ErrorCode.InvalidInput, `input '${Inputs.Source}': ${settings.sources.map((s) => `'${s}'`).join(', ')} matched nothing (relative paths start at ${settings.workspace})`);
   }
+  const { repo, location, contentCacheFile, finish } = await openRepository(settings, { init: settings.init, compression: settings.compression, signal });
   // The dump command sees the step's environment (PGPASSWORD ...) but not the repository
   // password or the action's tokens; its standard error goes to the log.
   const dump = settings.dump

@@ -47,14 +47,11 @@ async function openDestination(settings: CopySettings, source: OpenedRepository,
     return await openRepository(
       { ...settings, repository: settings.destination, password: settings.destinationPassword },
       // New packs take the destination's own compression default; its chunker is the source's, so dedup holds.
-      { init: settings.init, signal, chunkerPolynomial: source.repo.config.chunkerPolynomial },
+      { init: settings.init, signal, chunkerPolynomial: source.repo.config.chunkerPolynomial, locationInput: Inputs.CopyRepository },
     );
   } catch (e) {
     if (isChunkvaultError(e, ErrorCode.WrongPassword)) {
-      throw new ChunkvaultError(ErrorCode.InvalidInput, `${Inputs.CopyRepository}: ${e.message}. Check the ${Inputs.CopyPassword} input (the secret it comes from).`, { cause: e });
-    }
-    if (isChunkvaultError(e, ErrorCode.RepositoryNotFound)) {
-      throw new ChunkvaultError(ErrorCode.RepositoryNotFound, `${Inputs.CopyRepository}: ${e.message} (or set ${Inputs.Init}: true)`, { cause: e });
+      throw new ChunkvaultError(ErrorCode.InvalidInput, `input '${Inputs.CopyRepository}': ${e.message}: check the input '${Inputs.CopyPassword}' (the secret it comes from)`, { cause: e });
     }
     throw e;
   }

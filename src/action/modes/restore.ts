@@ -2,7 +2,7 @@
 import * as core from '@actions/core';
 import { formatBytes, formatCount, formatDuration, lockRefreshWarning, restore } from '../../engine/index.ts';
 import { restoreProgressLine } from '../../report/restore-progress.ts';
-import { Outputs } from '../constants.ts';
+import { Inputs, Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { RestoreSettings } from '../settings.ts';
 import { code, escapeHtml } from '../summary-html.ts';
@@ -17,6 +17,7 @@ export async function runRestoreMode(settings: RestoreSettings, signal: AbortSig
       target: settings.target,
       include: settings.include,
       overwrite: settings.overwrite,
+      targetNames: { target: `input '${Inputs.Target}'`, overwrite: `set '${Inputs.Overwrite}: true'` },
       signal,
       lockWaitMs: settings.lockWaitMs,
       progressIntervalMs: PROGRESS_INTERVAL_MS,

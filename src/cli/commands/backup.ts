@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
-import { backup, ChunkvaultError, contentCacheFile, ErrorCode, errorMessage, parsePathPatterns, parseSize, patternFileLines, formatBytes, formatCount, formatDuration, formatRatio, lockRefreshWarning, parseCompressionMode, type BackupResult, type DumpSource } from '../../engine/index.ts';
+import { backup, checkDumpFilename, checkSnapshotRef, ChunkvaultError, contentCacheFile, ErrorCode, errorMessage, parsePathPatterns, parseSize, patternFileLines, formatBytes, formatCount, formatDuration, formatRatio, lockRefreshWarning, parseCompressionMode, type BackupResult, type DumpSource } from '../../engine/index.ts';
 import { execDumpSource, streamDumpSource } from '../../process/dump-command.ts';
 import { commandEnvironment } from '../../process/run-shell.ts';
 import { backupProgressLine } from '../../report/backup-progress.ts';
@@ -84,7 +84,8 @@ export async function runBackup(
   env: NodeJS.ProcessEnv,
   signal: AbortSignal,
 ): Promise<number> {
-  const compression = parseCompressionMode(args.compression ?? 'auto');
+  const compression = parseCompressionMode(args.compression ?? 'auto', '--compression');
+  if (args.parent !== undefined) checkSnapshotRef(args.parent, '--parent');
   const listsGiven = FILES_FROM_FLAGS.filter((f) => args[f]?.length);
   if (listsGiven.length > 0 && (args.stdin || args['stdin-from-command'])) {
     throw usage(`--${args.stdin ? 'stdin' : 'stdin-from-command'} and --${listsGiven[0]} cannot be used together`);
@@ -169,7 +170,7 @@ function readPatternFiles(files: readonly string[] | undefined, flag: string, en
  * its own options are not read as ours).
  */
 function dumpSource(args: BackupArgs, positionals: string[], out: Output, env: NodeJS.ProcessEnv): DumpSource | undefined {
-  const filename = args['stdin-filename'] ?? DEFAULT_STDIN_FILENAME;
+  const filename = checkDumpFilename(args['stdin-filename'] ?? DEFAULT_STDIN_FILENAME, '--stdin-filename');
   const allowEmpty = args['allow-empty-dump'] === true;
   if (args.stdin && args['stdin-from-command']) throw usage('--stdin and --stdin-from-command cannot be used together');
   if (args['stdin-from-command']) {

@@ -36,7 +36,7 @@ export function readDataSelection(args: CheckArgs, env: NodeJS.ProcessEnv): Read
     throw new ChunkvaultError(ErrorCode.InvalidInput, '--read-data and --read-data-subset cannot be used together');
   }
   if (args['read-data']) return { kind: 'all' };
-  if (subset !== undefined) return parseReadDataSubset(subset, { runNumber: env.GITHUB_RUN_NUMBER });
+  if (subset !== undefined) return parseReadDataSubset(subset, { runNumber: env.GITHUB_RUN_NUMBER, what: '--read-data-subset' });
   return undefined;
 }
 

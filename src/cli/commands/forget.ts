@@ -1,8 +1,9 @@
-import { DEFAULT_GROUP_BY, forget, forgetJson, lockRefreshWarning, parseGroupBy, parsePolicy, type RetentionPolicy } from '../../engine/index.ts';
+import { DEFAULT_GROUP_BY, forget, forgetJson, lockRefreshWarning, parseGroupBy, parsePolicy, ruleName, type PolicySettingNames, type RetentionPolicy } from '../../engine/index.ts';
 import { forgetReportLines } from '../../report/forget-report.ts';
 import { pruneProgressLine, pruneReportLines } from '../../report/prune-report.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { pruneFailpoint } from '../failpoint.ts';
+import { checkPruneLimits } from './prune.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
 
@@ -27,7 +28,7 @@ Policy (at least one is required):
   --keep-weekly N            ... ISO weeks
   --keep-monthly N           ... months
   --keep-yearly N            ... years
-  --keep-within D            every snapshot within D (e.g. 30d, 1y6m, 2w3d12h) of the newest
+  --keep-within D            every snapshot within D (e.g. 30d, 1y6m, 17d12h) of the newest
   --keep-within-hourly D     the newest of each hour within D (also -daily, -weekly, -monthly, -yearly)
   --keep-tag T[,T...]        every snapshot with all these tags (repeatable; '' = no tags)
 
@@ -79,8 +80,9 @@ export async function runForget(g: GlobalOptions, args: ForgetArgs, positionals:
     keepWithinMonthly: args['keep-within-monthly'],
     keepWithinYearly: args['keep-within-yearly'],
     keepTags: args['keep-tag'],
-  });
-  const groupBy = parseGroupBy(args['group-by'] ?? DEFAULT_GROUP_BY);
+  }, POLICY_FLAG_NAMES);
+  const groupBy = parseGroupBy(args['group-by'] ?? DEFAULT_GROUP_BY, '--group-by');
+  if (args.prune) checkPruneLimits(args);
   const onStep = pruneFailpoint(env);
   const repo = await openRepository(g, env, { signal });
   const result = await forget(repo, {
@@ -115,3 +117,11 @@ export async function runForget(g: GlobalOptions, args: ForgetArgs, positionals:
   }
   return ExitCode.Ok;
 }
+
+/** Policy errors name the flags to change. */
+const POLICY_FLAG_NAMES: PolicySettingNames = {
+  rule: (rule) => `--${ruleName(rule)}`,
+  all:
+    '--keep-last, --keep-hourly, --keep-daily, --keep-weekly, --keep-monthly, --keep-yearly (a count above 0), --keep-within, ' +
+    '--keep-within-hourly/-daily/-weekly/-monthly/-yearly (a duration such as 30d or 1y6m) or --keep-tag',
+};

@@ -38,5 +38,5 @@ export async function runInit(g: GlobalOptions, args: InitArgs, out: Output, env
 function repositoryVersion(value: string | undefined): 1 | 2 {
   if (value === undefined || value === '' || value === 'latest' || value === 'stable') return 2;
   if (value === '1' || value === '2') return Number(value) as 1 | 2;
-  throw invalidInput(`--repository-version '${value}': only repository versions 1 and 2 exist (or 'latest', 'stable'); 2 is the default`);
+  throw invalidInput(`--repository-version: '${value}' is not a repository version: use 1 or 2 (or 'latest', 'stable'); 2 is the default`);
 }

@@ -1,4 +1,4 @@
-import { lockRefreshWarning, prune, type PruneResult } from '../../engine/index.ts';
+import { lockRefreshWarning, parseMaxUnused, parseSize, prune, type PruneResult } from '../../engine/index.ts';
 import { pruneProgressLine, pruneReportLines } from '../../report/prune-report.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { pruneFailpoint } from '../failpoint.ts';
@@ -33,6 +33,7 @@ export interface PruneArgs {
 }
 
 export async function runPrune(g: GlobalOptions, args: PruneArgs, out: Output, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<number> {
+  checkPruneLimits(args);
   const onStep = pruneFailpoint(env);
   const repo = await openRepository(g, env, { signal });
   const result = await prune(repo, {
@@ -77,4 +78,10 @@ export function pruneJson(r: PruneResult): Record<string, unknown> {
       forget_missing: r.plan.ignorePacks,
     },
   };
+}
+
+/** --max-unused and --max-repack-size, checked before the repository is opened so that errors name the flags. */
+export function checkPruneLimits(args: { 'max-unused'?: string; 'max-repack-size'?: string }): void {
+  if (args['max-unused'] !== undefined) parseMaxUnused(args['max-unused'], '--max-unused');
+  if (args['max-repack-size'] !== undefined) parseSize(args['max-repack-size'], '--max-repack-size');
 }

@@ -3,7 +3,7 @@
  * when anything could not be restored or, with --verify, when the restored tree does not
  * match the snapshot: a restore with data missing never exits 0.
  */
-import { describeProblem, formatBytes, formatCount, formatDuration, invalidInput, lockRefreshWarning, restore, RestoreFailedError, type RestoreResult } from '../../engine/index.ts';
+import { describeProblem, formatBytes, formatCount, formatDuration, invalidInput, lockRefreshWarning, parsePathPatterns, restore, RestoreFailedError, type RestoreResult } from '../../engine/index.ts';
 import { restoreProgressLine } from '../../report/restore-progress.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
@@ -56,6 +56,7 @@ export async function runRestore(
 ): Promise<number> {
   if (positionals.length > 1) throw invalidInput(`restore takes one snapshot, got ${positionals.length}: ${positionals.join(' ')}`);
   if (!args.target) throw invalidInput('no restore target given: pass --target DIR');
+  parsePathPatterns(args.include ?? [], '--include');
   const repo = await openRepository(g, env, { signal });
   let result: RestoreResult;
   try {
@@ -67,6 +68,7 @@ export async function runRestore(
       target: args.target,
       include: args.include ?? [],
       overwrite: args.overwrite === true,
+      targetNames: { target: '--target', overwrite: 'pass --overwrite' },
       verify: args.verify === true,
       signal,
       progressIntervalMs: out.progressIntervalMs,

@@ -35,7 +35,7 @@ export async function runSnapshots(
   signal: AbortSignal,
 ): Promise<number> {
   const latest = parseLatest(args.latest);
-  const groupBy = parseGroupBy(args['group-by'] ?? '');
+  const groupBy = parseGroupBy(args['group-by'] ?? '', '--group-by');
   const repo = await openRepository(g, env, { signal });
   const selection = await selectSnapshots(repo, positionals, { hosts: args.host, tags: args.tag, paths: args.path }, { signal });
   for (const w of selection.warnings) out.warn(w);

@@ -35,18 +35,18 @@ export function rollingSubset(runNumber: number, buckets = ROLLING_SUBSET_BUCKET
 }
 
 /** Throws InvalidInput with restic's rules for a selection that restic would refuse. */
-export function validateSelection(sel: ReadDataSelection): void {
+export function validateSelection(sel: ReadDataSelection, what = 'read-data-subset'): void {
   if (sel.kind === 'subset') {
     const { n, t } = sel;
     if (!Number.isSafeInteger(n) || !Number.isSafeInteger(t) || n < 1 || t < 1 || n > t) {
-      throw invalidInput(`read-data-subset n/t needs positive integers with n <= t, e.g. 1/5; got ${n}/${t}`);
+      throw invalidInput(`${what}: '${n}/${t}' is not a subset: n/t needs whole numbers with 1 <= n <= t, e.g. 1/5`);
     }
-    if (t > MAX_SUBSET_BUCKETS) throw invalidInput(`read-data-subset n/t: t must be at most ${MAX_SUBSET_BUCKETS}; got ${t}`);
+    if (t > MAX_SUBSET_BUCKETS) throw invalidInput(`${what}: '${n}/${t}' is not a subset: t must be at most ${MAX_SUBSET_BUCKETS}`);
   } else if (sel.kind === 'percent') {
     if (!Number.isFinite(sel.percent) || sel.percent <= 0 || sel.percent > 100) {
-      throw invalidInput(`read-data-subset x%: x must be above 0 and at most 100; got ${sel.percent}`);
+      throw invalidInput(`${what}: '${sel.percent}%' is not a subset: x% needs x above 0 and at most 100`);
     }
-    if (sel.seed !== undefined && !Number.isSafeInteger(sel.seed)) throw invalidInput(`read-data-subset seed must be an integer; got ${sel.seed}`);
+    if (sel.seed !== undefined && !Number.isSafeInteger(sel.seed)) throw invalidInput(`${what}: the seed must be an integer; got ${sel.seed}`);
   }
 }
 
@@ -54,28 +54,29 @@ export function validateSelection(sel: ReadDataSelection): void {
  * Parses restic's `--read-data-subset` spelling: `n/t` or `x%` (`x.y%` too), plus `auto`,
  * the rolling subset for `runNumber`. restic's size form (`500M`) is not supported.
  */
-export function parseReadDataSubset(spec: string, opts: { runNumber?: number | string; buckets?: number } = {}): ReadDataSelection {
+export function parseReadDataSubset(spec: string, opts: { runNumber?: number | string; buckets?: number; what?: string } = {}): ReadDataSelection {
   const s = spec.trim();
+  const what = opts.what ?? 'read-data-subset';
   if (s === 'auto') {
     const run = typeof opts.runNumber === 'string' ? (/^\d+$/.test(opts.runNumber.trim()) ? Number(opts.runNumber.trim()) : NaN) : opts.runNumber;
     if (run === undefined || Number.isNaN(run)) {
-      throw invalidInput(`read-data-subset 'auto' needs a run number (GITHUB_RUN_NUMBER) to pick the group; got ${JSON.stringify(opts.runNumber ?? null)}`);
+      throw invalidInput(`${what}: 'auto' needs a run number (GITHUB_RUN_NUMBER) to pick the group; got ${JSON.stringify(opts.runNumber ?? null)}`);
     }
     return rollingSubset(run, opts.buckets);
   }
   const part = /^(\d+)\/(\d+)$/.exec(s);
   if (part) {
     const sel: ReadDataSelection = { kind: 'subset', n: Number(part[1]), t: Number(part[2]) };
-    validateSelection(sel);
+    validateSelection(sel, what);
     return sel;
   }
   const pct = /^(\d+(?:\.\d*)?|\.\d+)%$/.exec(s);
   if (pct) {
     const sel: ReadDataSelection = { kind: 'percent', percent: Number(pct[1]) };
-    validateSelection(sel);
+    validateSelection(sel, what);
     return sel;
   }
-  throw invalidInput(`read-data-subset must be n/t (e.g. 2/5), x% (e.g. 10%) or auto; got '${spec}'`);
+  throw invalidInput(`${what}: '${spec}' is not a subset: use n/t (e.g. 2/5), x% (e.g. 10%) or auto`);
 }
 
 /** The packs to read, sorted by id. */

@@ -3,6 +3,7 @@
  * targets, make everything durable, and only then write the snapshot.
  */
 import type { OperationOptions } from '../operation.ts';
+import { lstat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Archiver, normalizeTargets, type ArchiverOptions, type ArchiveStats, type SourceError } from '../archiver/archiver.ts';
 import { ContentCache, type ContentCacheStats } from '../archiver/content-cache.ts';
@@ -109,6 +110,7 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
   // Checked before the repository is touched: a malformed pattern must not cost a lock.
   const exclude = withTagFiles(compileExcludes({ excludes: opts.excludes, iexcludes: opts.iexcludes }), opts);
   const rejectByStat = statRejections(opts, targets);
+  if (!opts.dump && !opts.extraNodes?.length) await assertSomeTargetExists(targets);
   const snapshotPaths = dumpPath ? [...targets, dumpPath].sort() : targets;
   const errors: SourceError[] = [];
   const saver = new BlobSaver(repo, { signal: opts.signal });
@@ -235,6 +237,25 @@ function withoutRepository(exclude: ExcludeFn, repositoryRoot: string | undefine
   if (!repositoryRoot) return exclude;
   const inside = `${repositoryRoot}/`;
   return (p) => p === repositoryRoot || p.startsWith(inside) || exclude(p);
+}
+
+/**
+ * As restic: when not one of the paths exists, the backup is refused before the repository
+ * is touched (no lock, no pack for an empty tree). Some missing among others are only
+ * warned about, by the archiver.
+ */
+async function assertSomeTargetExists(targets: readonly string[]): Promise<void> {
+  const missing: string[] = [];
+  for (const target of targets) {
+    try {
+      await lstat(target);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return;
+      missing.push(target);
+    }
+  }
+  throw new ChunkvaultError(ErrorCode.Source, `nothing to back up: ${missing.length === 1 ? `${missing[0]} does not exist` : `none of ${missing.join(', ')} exists`}`);
 }
 
 async function findParent(repo: Repository, opts: BackupOptions, paths: readonly string[]): Promise<SnapshotEntry | undefined> {

@@ -40,8 +40,37 @@ export async function listSnapshots(repo: Repository, filter: SnapshotFilter = {
 }
 
 /**
+ * Throws InvalidInput unless `ref` is a snapshot reference: `latest`, or hex (a full id or a
+ * prefix). `what` names the setting it came from (`input 'snapshot'`, `--parent`).
+ */
+export function checkSnapshotRef(ref: string, what?: string): string {
+  if (ref === 'latest' || /^[0-9a-f]{1,64}$/.test(ref)) return ref;
+  throw new ChunkvaultError(ErrorCode.InvalidInput, `${what ? `${what}: ` : ''}'${ref}' is not a snapshot id: use 'latest', a full id or a unique prefix of one`);
+}
+
+/**
+ * No snapshot for a reference: carries the reference and the filter, so that a shell can
+ * name the input or flag they came from.
+ */
+export class SnapshotNotFoundError extends ChunkvaultError {
+  readonly ref: string;
+  readonly filter: SnapshotFilter;
+  constructor(ref: string, filter: SnapshotFilter, message: string) {
+    super(ErrorCode.SnapshotNotFound, message);
+    this.name = 'SnapshotNotFoundError';
+    this.ref = ref;
+    this.filter = filter;
+  }
+}
+
+export function isSnapshotNotFound(e: unknown): e is SnapshotNotFoundError {
+  return e instanceof SnapshotNotFoundError;
+}
+
+/**
  * Resolves `latest` (the newest snapshot that passes the filter), a full id, or a unique
- * id prefix. Throws InvalidInput with a message that says what was looked for.
+ * id prefix. Throws InvalidInput for text that is no reference, SnapshotNotFoundError when
+ * none or several snapshots match.
  */
 export async function findSnapshot(repo: Repository, ref: string, filter: SnapshotFilter = {}, opts?: CallOptions): Promise<SnapshotEntry> {
   // A damaged snapshot file keeps the others usable by id (restic's way), but leaves
@@ -58,26 +87,21 @@ export async function findSnapshot(repo: Repository, ref: string, filter: Snapsh
     }
     const matching = all.filter((s) => matchesFilter(s, filter));
     const newest = matching[matching.length - 1];
-    if (!newest) {
-      throw new ChunkvaultError(ErrorCode.InvalidInput, `no snapshot found${describeFilter(filter)} (the repository has ${all.length} snapshot(s))`);
-    }
+    if (!newest) throw new SnapshotNotFoundError('latest', filter, `no snapshot found${describeFilter(filter)} (the repository has ${all.length} snapshot(s))`);
     return newest;
   }
-  if (!/^[0-9a-f]{1,64}$/.test(ref)) {
-    throw new ChunkvaultError(ErrorCode.InvalidInput, `'${ref}' is not a snapshot id: use 'latest', a full id or a unique prefix of one`);
-  }
+  checkSnapshotRef(ref);
   const damaged = [...unreadable.keys()].filter((id) => id.startsWith(ref));
   const matches = all.filter((s) => s.id.startsWith(ref));
   if (matches.length === 1 && damaged.length === 0) return matches[0]!;
   if (matches.length === 0 && damaged.length === 1) {
     throw integrityError(`snapshot ${shortId(damaged[0]!)} cannot be read: ${errorMessage(unreadable.get(damaged[0]!))}`);
   }
-  if (matches.length + damaged.length > 1) {
-    throw new ChunkvaultError(ErrorCode.InvalidInput, `'${ref}' is ambiguous: ${matches.length + damaged.length} snapshots start with it`);
-  }
-  throw new ChunkvaultError(
-    ErrorCode.InvalidInput,
-    matches.length === 0 ? `no snapshot has an id starting with '${ref}'` : `'${ref}' is ambiguous: ${matches.length} snapshots start with it`,
+  const found = matches.length + damaged.length;
+  throw new SnapshotNotFoundError(
+    ref,
+    filter,
+    found === 0 ? `no snapshot has an id starting with '${ref}'` : `'${ref}' is ambiguous: ${found} snapshots start with it; give more of the id`,
   );
 }
 

@@ -12,7 +12,7 @@ import { BlobWriterPool } from '../restorer/blob-writer-pool.ts';
 import { executeRestore, type ExecuteResult, type RestoreCounters } from '../restorer/execute.ts';
 import { planRestore } from '../restorer/plan.ts';
 import { RestoreFailedError, type RestoreProblem } from '../restorer/restore-error.ts';
-import { checkTarget } from '../restorer/target.ts';
+import { checkTarget, type TargetSettingNames } from '../restorer/target.ts';
 import { verifyRestoredTree, type VerifyResult } from '../restorer/verify.ts';
 import { findSnapshot, type SnapshotFilter } from './find-snapshot.ts';
 import { partialSnapshotWarning } from './partial-snapshot.ts';
@@ -39,6 +39,8 @@ export interface RestoreOptions extends ReadOperationOptions<RestoreProgress> {
   overwrite?: boolean;
   /** Read every restored file back and check it against the snapshot. @default false */
   verify?: boolean;
+  /** How errors about the target name the settings (an input, a flag). */
+  targetNames?: TargetSettingNames;
   /** Entries left out on purpose (devices, sockets), metadata Node.js cannot set; a partial snapshot. */
   onWarning?: (message: string) => void;
 }
@@ -65,7 +67,7 @@ export interface RestoreResult {
 export async function restore(repo: Repository, opts: RestoreOptions): Promise<RestoreResult> {
   const started = Date.now();
   // Fail on an unusable target before taking a lock or reading anything.
-  checkTarget(opts.target, opts.overwrite === true);
+  checkTarget(opts.target, opts.overwrite === true, opts.targetNames);
   const counters: RestoreCounters = { filesRestored: 0, dirsRestored: 0, bytesRestored: 0 };
   let phase: RestorePhase = 'lock';
   let filesTotal = 0;

@@ -92,7 +92,7 @@ async function chooseSnapshots(repo: Repository, opts: StatsOptions, signal: Abo
       const s = await findSnapshot(repo, ref, ref === 'latest' ? filter : {}, { signal });
       if (!chosen.has(s.id)) chosen.set(s.id, s);
     } catch (e) {
-      if (!isChunkvaultError(e, ErrorCode.InvalidInput)) throw e;
+      if (!isChunkvaultError(e, ErrorCode.InvalidInput) && !isChunkvaultError(e, ErrorCode.SnapshotNotFound)) throw e;
       opts.onWarning?.(`ignoring '${ref}': ${e.message}`);
     }
   }

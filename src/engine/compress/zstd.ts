@@ -24,9 +24,9 @@ export const ZSTD_LEVEL: Readonly<Record<CompressionMode, number>> = { auto: 1, 
 
 const zstdDecompressAsync = promisify(zlib.zstdDecompress);
 
-export function parseCompressionMode(value: string): CompressionMode {
+export function parseCompressionMode(value: string, what = 'compression'): CompressionMode {
   if ((COMPRESSION_MODES as readonly string[]).includes(value)) return value as CompressionMode;
-  throw invalidInput(`compression must be one of ${COMPRESSION_MODES.join(', ')}; got '${value}'`);
+  throw invalidInput(`${what} must be one of ${COMPRESSION_MODES.join(', ')}; got '${value}'`);
 }
 
 function options(level: number, inputLength: number): zlib.ZstdOptions {

@@ -52,9 +52,9 @@ export interface DumpEnd {
  * restic's `--stdin-filename` does (restic would make directories for a name with `/`,
  * which nobody restoring a dump expects).
  */
-export function checkDumpFilename(name: string): string {
+export function checkDumpFilename(name: string, what = "the dump's file name"): string {
   if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
-    throw invalidInput(`the dump's file name must be a plain file name (no '/', not '.' or '..'); got '${name}'`);
+    throw invalidInput(`${what} must be a plain file name (no '/', not '.' or '..'); got '${name}'`);
   }
   return name;
 }

@@ -55,7 +55,7 @@ export function parsePathPatterns(sources: readonly string[], what: string, opts
     }
   }
   if (invalid.length > 0) {
-    throw invalidInput(`invalid ${what} pattern${invalid.length > 1 ? 's' : ''}: ${invalid.join(', ')}`);
+    throw invalidInput(`${what}: invalid pattern${invalid.length > 1 ? 's' : ''} ${invalid.join(', ')}`);
   }
   const prepare = (p: string) => splitPath(opts.ignoreCase ? p.toLowerCase() : p);
   return {

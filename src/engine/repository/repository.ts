@@ -145,7 +145,7 @@ export class Repository {
       if (isNotFound(e)) {
         throw new ChunkvaultError(
           ErrorCode.RepositoryNotFound,
-          `${backend.location}: no repository here (no config file); create one with init`,
+          `no repository at ${backend.location} (it has no config file)`,
           { cause: e },
         );
       }

@@ -14,24 +14,34 @@ export interface TargetCheck {
   readonly exists: boolean;
 }
 
+/** How a shell names the target and the overwrite setting, so a refusal says what to change. */
+export interface TargetSettingNames {
+  /** `input 'target'`, `--target`. */
+  readonly target: string;
+  /** What turns overwriting on: `set 'overwrite: true'`, `pass --overwrite`. */
+  readonly overwrite: string;
+}
+
+const ENGINE_NAMES: TargetSettingNames = { target: 'restore target', overwrite: 'allow overwriting' };
+
 /** Fails with InvalidInput when the target cannot be restored into. No side effects. */
-export function checkTarget(target: string, overwrite: boolean): TargetCheck {
-  if (target.trim() === '') throw invalidInput('no restore target given');
+export function checkTarget(target: string, overwrite: boolean, names: TargetSettingNames = ENGINE_NAMES): TargetCheck {
+  if (target.trim() === '') throw invalidInput(`no ${names.target} given`);
   const absolute = path.resolve(target);
   let st: fs.Stats;
   try {
     st = fs.statSync(absolute);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { absolute, exists: false };
-    throw invalidInput(`restore target ${absolute}: ${(e as Error).message}`, e);
+    throw invalidInput(`${names.target}: ${absolute}: ${(e as Error).message}`, e);
   }
-  if (!st.isDirectory()) throw invalidInput(`restore target ${absolute} exists and is not a directory`);
+  if (!st.isDirectory()) throw invalidInput(`${names.target}: ${absolute} exists and is not a directory: name a directory (absent or empty)`);
   if (!overwrite) {
     const entries = fs.readdirSync(absolute);
     if (entries.length > 0) {
       throw invalidInput(
-        `restore target ${absolute} is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}): ` +
-          'restore into a new or empty directory, or allow overwriting existing files',
+        `${names.target}: ${absolute} is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}): ` +
+          `restore into a new or empty directory, or ${names.overwrite} to replace existing files`,
       );
     }
   }

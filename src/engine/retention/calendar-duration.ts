@@ -19,32 +19,54 @@ export const MAX_DURATION_PART = 2_562_047;
 
 const UNIT_FIELDS = { y: 'years', m: 'months', d: 'days', h: 'hours' } as const;
 
+/** What the error after a bad duration teaches: restic's four units and two examples. */
+const DURATION_FORM = 'use a number and a unit y, m, d or h, such as 30d or 1y6m';
+
+/** Units people write that restic does not take, and what to write instead (2w → 14d). */
+const OTHER_UNITS: Readonly<Record<string, (n: number) => string>> = {
+  w: (n) => `${n * 7}d`,
+  week: (n) => `${n * 7}d`,
+  weeks: (n) => `${n * 7}d`,
+  day: (n) => `${n}d`,
+  days: (n) => `${n}d`,
+  hour: (n) => `${n}h`,
+  hours: (n) => `${n}h`,
+  month: (n) => `${n}m`,
+  months: (n) => `${n}m`,
+  year: (n) => `${n}y`,
+  years: (n) => `${n}y`,
+};
+
 /**
  * Parses `1y2m3d4h`-style text: units y, m (months), d, h, each at most once, in any
  * order; surrounding whitespace ignored. restic 0.14 also takes negative numbers and lets
  * a repeated unit overwrite the first; both are refused here as mistakes. Empty text is
- * the zero duration (the rule is off).
+ * the zero duration (the rule is off). `what` names the setting in the error (an input or
+ * a flag), which also shows the value given and the units restic accepts.
  */
 export function parseRetentionDuration(text: string, what = 'keep-within'): RetentionDuration {
   const trimmed = text.trim();
   const parts: Record<'years' | 'months' | 'days' | 'hours', number> = { years: 0, months: 0, days: 0, hours: 0 };
   const seen = new Set<string>();
-  const bad = (why: string): never => {
-    throw invalidInput(`${what} '${text}' ${why}: write a number and a unit (y years, m months, d days, h hours), e.g. 30d, 1y6m, 2d12h`);
+  const bad = (why?: string): never => {
+    throw invalidInput(`${what}: '${text}' is not a duration: ${why ? `${why}; ` : ''}${DURATION_FORM}`);
   };
-  const part = /(\d+)([a-zA-Z]?)/y;
+  const part = /(\d+)([a-zA-Z]*)/y;
   let at = 0;
   while (at < trimmed.length) {
     part.lastIndex = at;
     const m = part.exec(trimmed);
-    if (m === null) return bad(`has no number at '${trimmed.slice(at)}'`);
-    const unit = m[2]!;
-    if (unit === '') return bad(`has no unit after ${m[1]}`);
-    if (!(unit in UNIT_FIELDS)) return bad(`has an unknown unit '${unit}'`);
-    if (seen.has(unit)) return bad(`gives the unit '${unit}' twice`);
-    seen.add(unit);
+    if (m === null) return bad(at === 0 ? undefined : `'${trimmed.slice(at)}' has no number`);
     const n = Number(m[1]);
-    if (n > MAX_DURATION_PART) return bad(`is too long (at most ${MAX_DURATION_PART} per unit)`);
+    const unit = m[2]!;
+    if (unit === '') return bad(trimmed[part.lastIndex] === '.' ? 'use whole numbers' : `the number ${m[1]} has no unit`);
+    if (!(unit in UNIT_FIELDS)) {
+      const instead = OTHER_UNITS[unit.toLowerCase()];
+      return bad(instead ? `write ${m[0]} as ${instead(n)}` : `'${unit}' is not a unit`);
+    }
+    if (seen.has(unit)) return bad(`the unit ${unit} is given twice`);
+    seen.add(unit);
+    if (n > MAX_DURATION_PART) return bad(`${m[0]} is too long (at most ${MAX_DURATION_PART} per unit)`);
     parts[UNIT_FIELDS[unit as keyof typeof UNIT_FIELDS]] = n;
     at = part.lastIndex;
   }

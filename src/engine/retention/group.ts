@@ -19,7 +19,7 @@ export const DEFAULT_GROUP_BY = 'host,paths';
  * Parses restic's group-by text: `host`, `paths`, `tags` (or `hosts`, `path`, `tag`)
  * joined by commas, or empty for one group of everything. Like restic, no spaces.
  */
-export function parseGroupBy(text: string = DEFAULT_GROUP_BY): GroupBy {
+export function parseGroupBy(text: string = DEFAULT_GROUP_BY, what = 'group-by'): GroupBy {
   const by = { host: false, paths: false, tags: false };
   for (const option of text.split(',')) {
     switch (option) {
@@ -39,7 +39,7 @@ export function parseGroupBy(text: string = DEFAULT_GROUP_BY): GroupBy {
         break;
       default:
         throw invalidInput(
-          `group-by: unknown grouping option '${option}': use host, paths and/or tags separated by commas (no spaces), or '' for no grouping`,
+          `${what}: unknown grouping option '${option}' in '${text}': use host, paths and/or tags separated by commas (no spaces), or '' for no grouping`,
         );
     }
   }

@@ -9,7 +9,7 @@ export {
   COUNT_RULES,
   WITHIN_RULES,
 } from './policy.ts';
-export type { RetentionPolicy, RetentionPolicyInput } from './policy.ts';
+export type { PolicyRule, PolicySettingNames, RetentionPolicy, RetentionPolicyInput } from './policy.ts';
 export { parseRetentionDuration, formatRetentionDuration, isZeroDuration, MAX_DURATION_PART } from './calendar-duration.ts';
 export type { RetentionDuration } from './calendar-duration.ts';
 export { recordedOffsetSeconds, retentionEntryFromDocument } from './entry.ts';

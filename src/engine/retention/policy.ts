@@ -63,9 +63,10 @@ export const WITHIN_RULES = [
   'keepWithinMonthly',
   'keepWithinYearly',
 ] as const;
+export type PolicyRule = (typeof COUNT_RULES)[number] | (typeof WITHIN_RULES)[number] | 'keepTags';
 
 /** The user-facing (flag and input) name of a rule: keepWithinDaily → keep-within-daily. */
-export function ruleName(rule: (typeof COUNT_RULES)[number] | (typeof WITHIN_RULES)[number] | 'keepTags'): string {
+export function ruleName(rule: PolicyRule): string {
   return rule === 'keepTags' ? 'keep-tag' : rule.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 }
 
@@ -77,10 +78,28 @@ export function splitTagList(text: string): string[] {
 function parseCount(value: number | string, name: string): number {
   const n = typeof value === 'string' ? (/^\s*\d+\s*$/.test(value) ? Number(value) : NaN) : value;
   if (!Number.isSafeInteger(n) || n < 0) {
-    throw invalidInput(`${name} must be a whole number of snapshots (0 or more), not ${JSON.stringify(value)}`);
+    throw invalidInput(`${name} must be a whole number of snapshots (0 or more), got '${value}'`);
   }
   return n;
 }
+
+/**
+ * How a shell names the policy's settings in errors, so that each error names what to
+ * change there: an action input or a CLI flag. Without it, errors use the bare rule names.
+ */
+export interface PolicySettingNames {
+  /** One rule's setting as errors name it: `input 'keep-last'`, `--keep-last`. */
+  rule(rule: PolicyRule): string;
+  /** The settings that make a policy, for the error about an empty one: `the inputs keep-last, ...`. */
+  all: string;
+}
+
+const RULE_NAMES: PolicySettingNames = {
+  rule: ruleName,
+  all:
+    'keep-last, keep-hourly, keep-daily, keep-weekly, keep-monthly, keep-yearly (a count above 0), keep-within, ' +
+    'keep-within-hourly/-daily/-weekly/-monthly/-yearly (a duration such as 30d or 1y6m) or keep-tag',
+};
 
 /**
  * Validates and normalises a policy. Refuses negative or fractional counts, malformed
@@ -88,28 +107,28 @@ function parseCount(value: number | string, name: string): number {
  * everything, but a forget without rules is always a mistake in a workflow, and the rule
  * here is that forget never removes every snapshot by accident, nor silently does nothing.
  */
-export function parsePolicy(input: RetentionPolicyInput): RetentionPolicy {
+export function parsePolicy(input: RetentionPolicyInput, names: PolicySettingNames = RULE_NAMES): RetentionPolicy {
   const policy: RetentionPolicy = {};
   for (const rule of COUNT_RULES) {
     const value = input[rule];
     if (value === undefined || value === '') continue;
-    const n = parseCount(value, ruleName(rule));
+    const n = parseCount(value, names.rule(rule));
     if (n > 0) policy[rule] = n;
   }
   for (const rule of WITHIN_RULES) {
     const value = input[rule];
     if (value === undefined) continue;
-    const d = typeof value === 'string' ? parseRetentionDuration(value, ruleName(rule)) : checkRetentionDuration(value, ruleName(rule));
+    const d = typeof value === 'string' ? parseRetentionDuration(value, names.rule(rule)) : checkRetentionDuration(value, names.rule(rule));
     if (!isZeroDuration(d)) policy[rule] = d;
   }
   if (input.keepTags !== undefined && input.keepTags.length > 0) {
     policy.keepTags = input.keepTags.map((list) => {
       const tags = typeof list === 'string' ? splitTagList(list) : [...list];
-      if (tags.length === 0) throw invalidInput(`keep-tag: a tag list needs at least one tag (use '' for "snapshots without tags")`);
+      if (tags.length === 0) throw invalidInput(`${names.rule('keepTags')}: a tag list needs at least one tag (use '' for "snapshots without tags")`);
       return tags;
     });
   }
-  assertUsablePolicy(policy);
+  assertUsablePolicy(policy, names);
   return policy;
 }
 
@@ -126,26 +145,22 @@ export function isEmptyPolicy(p: RetentionPolicy): boolean {
  * again by applyPolicy, so a policy built by hand cannot skip it (in restic 0.14 a
  * negative count makes a non-empty policy that keeps nothing).
  */
-export function assertUsablePolicy(p: RetentionPolicy): void {
+export function assertUsablePolicy(p: RetentionPolicy, names: PolicySettingNames = RULE_NAMES): void {
   for (const rule of COUNT_RULES) {
     const n = p[rule];
     if (n !== undefined && (!Number.isSafeInteger(n) || n < 0)) {
-      throw invalidInput(`${ruleName(rule)} must be a whole number of snapshots (0 or more), not ${n}`);
+      throw invalidInput(`${names.rule(rule)} must be a whole number of snapshots (0 or more), got ${n}`);
     }
   }
   for (const rule of WITHIN_RULES) {
     const d = p[rule];
-    if (d !== undefined) checkRetentionDuration(d, ruleName(rule));
+    if (d !== undefined) checkRetentionDuration(d, names.rule(rule));
   }
   for (const list of p.keepTags ?? []) {
     if (list.length === 0) throw invalidInput(`keep-tag: a tag list needs at least one tag (use '' for "snapshots without tags")`);
   }
   if (isEmptyPolicy(p)) {
-    throw invalidInput(
-      'the retention policy is empty: set at least one of keep-last, keep-hourly, keep-daily, keep-weekly, keep-monthly, ' +
-        'keep-yearly (a count above 0), keep-within, keep-within-hourly/-daily/-weekly/-monthly/-yearly (a duration such as 30d or 1y6m) ' +
-        'or keep-tag (forget never removes every snapshot by accident)',
-    );
+    throw invalidInput(`the retention policy is empty: set at least one of ${names.all} (forget never removes every snapshot by accident)`);
   }
 }
 

@@ -18,7 +18,7 @@ export function parseDuration(text: string, what = 'duration'): number {
     at = part.lastIndex;
   }
   if (trimmed === '' || at !== trimmed.length) {
-    throw invalidInput(`${what} '${text}' is not a duration: use a number and a unit (ms, s, m, h, d, w), e.g. 90s, 15m, 26h, 1h30m`);
+    throw invalidInput(`${what}: '${text}' is not a duration: use a number and a unit ms, s, m, h, d or w, such as 90s, 15m or 1h30m`);
   }
   return total;
 }
