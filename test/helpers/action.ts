@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { COMPILE_CACHE_ENV } from './compile-cache.ts';
 
 const ENTRY = path.resolve(import.meta.dirname, '../../src/main.ts');
 
@@ -45,6 +46,7 @@ async function actionEnvironment(inputs: Record<string, string>, workDir: string
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     RUNNER_TEMP: workDir,
+    ...COMPILE_CACHE_ENV,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   return { env, outputFile, summaryFile };

@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { COMPILE_CACHE_ENV } from './compile-cache.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
 
@@ -21,7 +22,7 @@ export function runCli(args: string[], env: Record<string, string>, cwd?: string
       // Caches go to a directory of the tests', not the user's ~/.cache, unless a test names one.
       {
         cwd,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', CHUNKVAULT_CACHE_DIR: path.join(tmpdir(), 'chunkvault-test-cache'), ...env },
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', CHUNKVAULT_CACHE_DIR: path.join(tmpdir(), 'chunkvault-test-cache'), ...COMPILE_CACHE_ENV, ...env },
         maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) => {

@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/backends/local.ts';
@@ -67,7 +66,6 @@ const FORM_MS_TO_W = 'use a number and a unit ms, s, m, h, d or w, such as 90s, 
  * Node keeps the compiled sources here between the runs: every run loads the same modules,
  * and compiling them again would cost most of a run's time.
  */
-const COMPILE_CACHE = { NODE_COMPILE_CACHE: path.join(tmpdir(), 'chunkvault-test-compile-cache') };
 
 function mistakes(p: Places): Mistake[] {
   const never = (n: number) => path.join(p.dir, `never-${n}`);
@@ -488,9 +486,9 @@ describe('user mistakes through the action and the CLI', () => {
   it.concurrent.each(rows.map((r, i) => [r.name, i] as const))('%s', async (_name, i) => {
     const row = mistakes(places)[i]!;
     const [action, cli] = await Promise.all([
-      limit(() => runAction(withoutUndefined({ repository: places.repo, password: PASSWORD, ...row.action.inputs }), places.dir, undefined, COMPILE_CACHE)),
+      limit(() => runAction(withoutUndefined({ repository: places.repo, password: PASSWORD, ...row.action.inputs }), places.dir)),
       limit(() =>
-        runCli(row.cli.args, withoutUndefined({ RESTIC_REPOSITORY: places.repo, RESTIC_PASSWORD: PASSWORD, ...COMPILE_CACHE, ...row.cli.env }), places.dir),
+        runCli(row.cli.args, withoutUndefined({ RESTIC_REPOSITORY: places.repo, RESTIC_PASSWORD: PASSWORD, ...row.cli.env }), places.dir),
       ),
     ]);
     const errorLines = action.stdout.split('\n').filter((l) => l.startsWith('::error::'));
