@@ -13,17 +13,19 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/backends/remote-connections.ts
 var remote_connections = __webpack_require__(9619);
-// EXTERNAL MODULE: ./src/engine/index.ts + 136 modules
-var engine = __webpack_require__(7427);
+// EXTERNAL MODULE: ./src/engine/index.ts + 139 modules
+var engine = __webpack_require__(8591);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __webpack_require__(7075);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __webpack_require__(6752);
 ;// CONCATENATED MODULE: ./src/backends/http-status.ts
-/** 5xx, 408 and 429 are worth retrying; other 4xx are not, nor 501, 505 and 507, which will not get better soon. */
+/** 5xx, 408 and 429 are worth retrying; other 4xx are not, nor 501, 505 and 507, which will not get better soon; 401 and 403 are refusals. */
 function kindOfStatus(status) {
     if (status === 404)
         return 'not-found';
+    if (status === 401 || status === 403)
+        return 'denied';
     if (status === 408 || status === 429)
         return 'transient';
     if (status >= 500 && status !== 501 && status !== 505 && status !== 507)
@@ -89,7 +91,12 @@ function describeNetworkError(e) {
     // Requests on a closed backend: a bug of ours, which no retry mends.
     if (code === 'UND_ERR_DESTROYED' || code === 'UND_ERR_CLOSED')
         return { kind: 'permanent', description: `${text} (the backend was closed)` };
-    // Resets, refused connections, timeouts (undici's UND_ERR_*_TIMEOUT), truncated bodies.
+    // undici's names for its timeouts say little on their own: say what the server did.
+    if (code === 'UND_ERR_BODY_TIMEOUT')
+        return { kind: 'transient', description: `${text}: the server stopped sending in the middle of the answer` };
+    if (code === 'UND_ERR_HEADERS_TIMEOUT')
+        return { kind: 'transient', description: `${text}: the server accepted the request but did not answer in time` };
+    // Resets, refused connections, connect timeouts, truncated bodies.
     return { kind: 'transient', description: text };
 }
 /** `code` of an error or of its cause (undici wraps socket errors). */
@@ -117,6 +124,11 @@ function errorCode(e) {
 
 
 const API_V2 = 'application/vnd.x.restic.rest.v2';
+/**
+ * The most a whole-file read (config, key, index, snapshot, lock: small JSON documents)
+ * takes from a server before giving up: an answer without end is cut here, not buffered.
+ */
+const MAX_WHOLE_FILE_BYTES = 1024 * 1024 * 1024;
 class RestBackend {
     location;
     connections;
@@ -212,8 +224,11 @@ class RestBackend {
             await this.#drain('load', h, res, opts?.signal);
             throw this.#statusError('load', h, res.statusCode);
         }
-        const body = await this.#readBody('load', h, res, opts?.signal);
-        // A server that ignores Range answers 200 with the whole file.
+        // Never more than asked for: a hostile or broken server's extra bytes are refused, not
+        // buffered. A server that ignores Range answers 200 with the whole file: read only its start.
+        const ignoredRange = res.statusCode === 200 && ranged;
+        const limit = length === 0 ? MAX_WHOLE_FILE_BYTES : ignoredRange ? offset + length : length;
+        const body = await this.#readBody('load', h, res, opts?.signal, limit, ignoredRange);
         const content = res.statusCode === 200 && ranged ? body.subarray(offset, length > 0 ? offset + length : undefined) : body;
         if (length > 0 && content.byteLength !== length) {
             throw new engine/* BackendError */.Jh('permanent', `load ${this.#where(h)}: the file is shorter than asked for: wanted ${length} bytes at offset ${offset}, got ${content.byteLength}`);
@@ -304,27 +319,45 @@ class RestBackend {
             throw this.#networkError(op, h, e, req.signal);
         }
     }
-    async #readBody(op, h, res, signal) {
+    /**
+     * The answer's body, at most `limit` bytes: a longer one fails (or, with `stopAtLimit`,
+     * is cut there) as soon as it shows, whether it announced its length or not.
+     */
+    async #readBody(op, h, res, signal, limit = MAX_WHOLE_FILE_BYTES, stopAtLimit = false) {
         const declared = Number(headerValue(res.headers['content-length']));
+        const announced = Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
+        const tooLong = () => new engine/* BackendError */.Jh('transient', `${op} ${this.#where(h)}: the answer is longer than the ${limit} bytes asked for`);
         try {
-            if (Number.isSafeInteger(declared) && declared >= 0) {
-                // One allocation of the announced size; undici fails a body of any other length.
-                const out = new Uint8Array(declared);
-                let at = 0;
-                for await (const chunk of res.body) {
-                    if (at + chunk.byteLength > declared)
+            if (announced !== undefined && announced > limit && !stopAtLimit) {
+                res.body.destroy();
+                throw tooLong();
+            }
+            // One allocation of the announced size when there is one; undici fails a body of any other length.
+            const out = announced === undefined ? undefined : new Uint8Array(Math.min(announced, limit));
+            const chunks = [];
+            let at = 0;
+            for await (const received of res.body) {
+                let chunk = received;
+                if (at + chunk.byteLength > limit) {
+                    if (!stopAtLimit)
+                        throw tooLong();
+                    chunk = chunk.subarray(0, limit - at);
+                }
+                if (out) {
+                    if (at + chunk.byteLength > out.byteLength)
                         throw new engine/* BackendError */.Jh('transient', `${op} ${this.#where(h)}: the answer is longer than announced`);
                     out.set(chunk, at);
-                    at += chunk.byteLength;
                 }
-                if (at !== declared)
-                    throw new engine/* BackendError */.Jh('transient', `${op} ${this.#where(h)}: the answer ended after ${at} of ${declared} bytes`);
-                return out;
+                else {
+                    chunks.push(chunk);
+                }
+                at += chunk.byteLength;
+                if (stopAtLimit && at === limit)
+                    break; // leaving the loop closes the rest of the answer
             }
-            const chunks = [];
-            for await (const chunk of res.body)
-                chunks.push(chunk);
-            return (0,engine/* concatBytes */.Id)(chunks);
+            if (out && at !== out.byteLength)
+                throw new engine/* BackendError */.Jh('transient', `${op} ${this.#where(h)}: the answer ended after ${at} of ${out.byteLength} bytes`);
+            return out ?? (0,engine/* concatBytes */.Id)(chunks);
         }
         catch (e) {
             if (e instanceof engine/* BackendError */.Jh)

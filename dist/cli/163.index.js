@@ -29,8 +29,10 @@ var external_node_tls_ = __webpack_require__(1692);
 var dist_cjs = __webpack_require__(3711);
 // EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
 var node_http_handler_dist_cjs = __webpack_require__(1279);
-// EXTERNAL MODULE: ./src/engine/index.ts + 136 modules
-var engine = __webpack_require__(7427);
+// EXTERNAL MODULE: ./src/engine/index.ts + 139 modules
+var engine = __webpack_require__(8591);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-provider-node/dist-cjs/index.js
+var credential_provider_node_dist_cjs = __webpack_require__(5861);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-provider-web-identity/dist-cjs/index.js
 var credential_provider_web_identity_dist_cjs = __webpack_require__(9956);
 ;// CONCATENATED MODULE: ./src/backends/s3/s3-credentials.ts
@@ -40,12 +42,22 @@ var credential_provider_web_identity_dist_cjs = __webpack_require__(9956);
  * 2. the standard environment variables AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
  *    AWS_SESSION_TOKEN (what aws-actions/configure-aws-credentials exports, OIDC included),
  * 3. a web identity token file (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN), exchanged with
- *    STS for temporary credentials by the SDK's own provider.
- * Nothing found is an input error that says what to set.
+ *    STS for temporary credentials by the SDK's own provider,
+ * 4. the AWS SDK's default chain for the rest: profiles in ~/.aws (AWS_PROFILE,
+ *    AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE; SSO and credential_process profiles
+ *    too), then the ECS container role, then the EC2 instance role (self-hosted runners).
+ * 2 and 3 come before the chain (which has them too) so that a half-set pair is named.
+ * The chain is asked at the first request; finding nothing there fails that request with
+ * one line that says what to set.
  */
 
 
 
+
+/** What to set, for every way of finding nothing. */
+const WHAT_TO_SET = 'set the aws-access-key-id and aws-secret-access-key inputs, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY ' +
+    '(aws-actions/configure-aws-credentials sets them), or AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN, or AWS_PROFILE ' +
+    'with a profile in ~/.aws, or run where an ECS task role or EC2 instance role provides them';
 function resolveS3Credentials(s) {
     const explicit = staticPair(s.accessKeyId, s.secretAccessKey, s.sessionToken, 'aws-access-key-id', 'aws-secret-access-key');
     if (explicit)
@@ -65,27 +77,74 @@ function resolveS3Credentials(s) {
             // storage server does not apply to it.
             clientConfig: { region: s.region, requestHandler: new node_http_handler_dist_cjs.NodeHttpHandler() },
         });
+        const secrets = [];
         const provider = async (props) => {
             try {
-                return await exchange(props);
+                return remember(await exchange(props), secrets, s.onSecret);
             }
             catch (e) {
                 throw new S3CredentialsError(`web identity (role ${roleArn}, token file ${tokenFile})`, e);
             }
         };
-        return { credentials: provider, secrets: [] };
+        return { credentials: provider, secrets };
     }
     if (tokenFile || roleArn) {
         throw invalid(`S3 credentials: ${tokenFile ? 'AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not' : 'AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not'}; set both for web identity`);
     }
-    throw invalid('no S3 credentials: set the aws-access-key-id and aws-secret-access-key inputs, or AWS_ACCESS_KEY_ID and ' +
-        'AWS_SECRET_ACCESS_KEY (aws-actions/configure-aws-credentials sets them), or AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN');
+    return defaultChain(s);
 }
+/** The SDK's default chain, told the profile and files our environment names. */
+function defaultChain(s) {
+    const env = s.env;
+    const chain = (0,credential_provider_node_dist_cjs.defaultProvider)({
+        profile: nonEmpty(env.AWS_PROFILE),
+        filepath: nonEmpty(env.AWS_SHARED_CREDENTIALS_FILE),
+        configFilepath: nonEmpty(env.AWS_CONFIG_FILE),
+        // STS and SSO are AWS's own endpoints: not the storage server's CA or handler.
+        clientConfig: { region: s.region, requestHandler: new node_http_handler_dist_cjs.NodeHttpHandler() },
+        logger: SILENT_LOGGER,
+    });
+    const secrets = [];
+    const provider = async (props) => {
+        try {
+            return remember(await chain(props), secrets, s.onSecret);
+        }
+        catch (e) {
+            throw chainFailure(e);
+        }
+    };
+    return { credentials: provider, secrets };
+}
+/**
+ * The chain's last word, when no provider had anything, is the SDK's "Could not load
+ * credentials from any providers": that becomes what to set. A provider that found its
+ * source and failed (a profile naming a missing role, an unreachable container endpoint)
+ * keeps its own message.
+ */
+function chainFailure(e) {
+    const name = e instanceof Error ? e.name : '';
+    const message = e instanceof Error ? e.message : String(e);
+    if (name === 'CredentialsProviderError' && /from any providers/i.test(message)) {
+        return new S3CredentialsError('the default chain', e, `no S3 credentials found: ${WHAT_TO_SET}`);
+    }
+    return new S3CredentialsError('the AWS SDK\'s default chain (profiles, ECS or EC2 roles)', e);
+}
+/** Adds what a provider returned to the secrets, the first time it returns them. */
+function remember(c, secrets, onSecret) {
+    for (const v of [c.secretAccessKey, c.sessionToken]) {
+        if (!v || secrets.includes(v))
+            continue;
+        secrets.push(v);
+        onSecret?.(v);
+    }
+    return c;
+}
+const SILENT_LOGGER = { trace() { }, debug() { }, info() { }, warn() { }, error() { } };
 /** Getting credentials failed (before any request to the bucket): says from where, keeps the SDK's error as the cause. */
 class S3CredentialsError extends Error {
     source;
-    constructor(source, cause) {
-        super(`could not get S3 credentials from ${source}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    constructor(source, cause, message) {
+        super(message ?? `could not get S3 credentials from ${source}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
         this.name = 'S3CredentialsError';
         this.source = source;
     }
@@ -181,7 +240,7 @@ function toS3BackendError(e, ctx) {
                     : make('permanent', `bucket '${ctx.bucket}' does not exist (${label}): check the repository location`);
             case 'AccessDenied':
             case 'AllAccessDisabled':
-                return make('permanent', `access denied (${label}): these credentials may not ${ctx.op} here; check the bucket policy or the IAM ` +
+                return make('denied', `access denied (${label}): these credentials may not ${ctx.op} here; check the bucket policy or the IAM ` +
                     'permissions (s3:GetObject, s3:PutObject, s3:DeleteObject, s3:ListBucket)');
             case 'InvalidAccessKeyId':
                 return make('permanent', `the server does not know this access key id (${label}): check aws-access-key-id or AWS_ACCESS_KEY_ID, ` +
@@ -214,7 +273,7 @@ function toS3BackendError(e, ctx) {
             return make('transient', `server error (${label})${serverMessage ? `: ${serverMessage}` : ''}`);
         }
         if (status === 403) {
-            return make('permanent', `forbidden (${label}): the credentials may not ${ctx.op} here, or they are wrong; check the access key, ` +
+            return make('denied', `forbidden (${label}): the credentials may not ${ctx.op} here, or they are wrong; check the access key, ` +
                 'the secret and the bucket policy');
         }
         if (status === 301 || status === 307) {
@@ -311,7 +370,7 @@ const DEFAULT_S3_REGION = 'us-east-1';
 /** Giving up on a connection attempt; a stalled socket (no bytes either way) is given longer. */
 const CONNECT_TIMEOUT_MS = 15_000;
 const SOCKET_IDLE_TIMEOUT_MS = 120_000;
-const SILENT_LOGGER = { trace() { }, debug() { }, info() { }, warn() { }, error() { } };
+const s3_backend_SILENT_LOGGER = { trace() { }, debug() { }, info() { }, warn() { }, error() { } };
 /** Opens a parsed `s3:` location (parseS3Location, or the repository location's `s3`). */
 function openS3Backend(loc, opts) {
     const region = s3_backend_nonEmpty(opts.region) ?? loc.regionFromHost ?? s3_backend_nonEmpty(opts.env.AWS_REGION) ?? s3_backend_nonEmpty(opts.env.AWS_DEFAULT_REGION) ?? DEFAULT_S3_REGION;
@@ -330,7 +389,7 @@ function openS3Backend(loc, opts) {
     const client = new dist_cjs/* S3Client */.YxF({
         // Backends do not log: every failure reaches the caller as a classified error instead.
         // (With the SDK's default logger some warnings would still go to the console.)
-        logger: SILENT_LOGGER,
+        logger: s3_backend_SILENT_LOGGER,
         region,
         // AWS's generic host is left to the SDK, which picks the region's endpoint and follows a
         // bucket to its region; every other host is used as given.
@@ -348,7 +407,7 @@ function openS3Backend(loc, opts) {
             httpsAgent: new external_node_https_.Agent(ca === undefined ? agentOptions : { ...agentOptions, ca: [...external_node_tls_.rootCertificates, ca] }),
             connectionTimeout: CONNECT_TIMEOUT_MS,
             socketTimeout: SOCKET_IDLE_TIMEOUT_MS,
-            logger: SILENT_LOGGER,
+            logger: s3_backend_SILENT_LOGGER,
         }),
     });
     return new S3Backend(client, loc, region, connections, creds.secrets);
