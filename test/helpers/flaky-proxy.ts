@@ -2,7 +2,8 @@
  * An HTTP proxy on loopback in front of a real server (rclone's REST server) that fails a
  * share of the requests, chosen by a seeded random number, taking turns among the faults: a
  * 500, a 503, a connection reset before the answer, or an answer held back for a while. Everything else goes
- * through unchanged, so what lands on the server is what the client really sent.
+ * through unchanged, so what lands on the server is what the client really sent. It can
+ * also refuse chosen requests with 403, as a server does for credentials that may only read.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +20,17 @@ export interface FlakyProxy {
   close(): Promise<void>;
 }
 
-export async function startFlakyProxy(upstream: string, opts: { failureRate: number; seed: number; slowMs?: number }): Promise<FlakyProxy> {
+export interface FlakyProxyOptions {
+  /** Share of requests that fail, 0 to 1. */
+  failureRate: number;
+  seed: number;
+  /** How long a slow answer is held back. @default 1500 */
+  slowMs?: number;
+  /** Requests answered 403 whatever else happens: a server whose credentials may not write, say. */
+  refuse?: (method: string, path: string) => boolean;
+}
+
+export async function startFlakyProxy(upstream: string, opts: FlakyProxyOptions): Promise<FlakyProxy> {
   const target = new URL(upstream);
   const random = seededRandom(opts.seed);
   const stats = { requests: 0, faults: { '500': 0, '503': 0, reset: 0, slow: 0 } as Record<InjectedFault, number> };
@@ -40,6 +51,11 @@ export async function startFlakyProxy(upstream: string, opts: { failureRate: num
 
   const server = http.createServer((req, res) => {
     stats.requests++;
+    if (opts.refuse?.(req.method ?? 'GET', req.url ?? '/')) {
+      req.resume();
+      res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden: these credentials may only read\n');
+      return;
+    }
     const fault = random() < opts.failureRate ? FAULTS[injected++ % FAULTS.length]! : undefined;
     if (fault) stats.faults[fault]++;
     switch (fault) {

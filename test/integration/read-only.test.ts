@@ -4,7 +4,8 @@
  * dumps and finds, each run without a lock and saying so once; what needs to write or
  * delete fails with a clear line and leaves the repository as it was. `--no-lock` runs a
  * read command next to an exclusive lock, as restic's flag does. The same holds on the S3
- * server for a user whose only right is a Swift read ACL on the bucket.
+ * server for a user whose only right is a Swift read ACL on the bucket, and for a REST server
+ * (rclone's, behind a proxy) that answers 403 to every write and delete.
  */
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -19,7 +20,8 @@ import { runCli } from '../helpers/cli.ts';
 import { pseudoRandomBytes } from '../helpers/data.ts';
 import { repositoryFingerprint } from '../helpers/prune-fixture.ts';
 import { S3_LIMITED_ACCESS_KEY_ID, S3_LIMITED_SECRET_ACCESS_KEY } from '../helpers/s3-server.ts';
-import { sharedS3Server } from '../helpers/shared-servers.ts';
+import { startFlakyProxy } from '../helpers/flaky-proxy.ts';
+import { sharedRestServer, sharedS3Server } from '../helpers/shared-servers.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
 
 const PASSWORD = 'read only';
@@ -126,6 +128,44 @@ describe('a repository the user may only read', () => {
       expect(checked.code, checked.stderr).toBe(0);
     } finally {
       await lock.release();
+    }
+  });
+});
+
+describe('a REST server that refuses writes', () => {
+  it('restore and check work without a lock; backup is refused, and nothing is written', async () => {
+    const rest = await sharedRestServer();
+    const dir = await makeTempDir('cv-read-only-rest-');
+    const name = `read-only-${Date.now()}`;
+    const proxy = await startFlakyProxy(rest.url, { failureRate: 0, seed: 1, refuse: (method) => method === 'POST' || method === 'DELETE' });
+    try {
+      const direct = rest.repository(name);
+      const viaProxy = rest.repositoryUrl(name);
+      viaProxy.host = new URL(proxy.url).host;
+      const readOnly = `rest:${viaProxy.href}`;
+      const cli = (location: string, args: string[]) => runCli(['-r', location, ...args], { RESTIC_PASSWORD: PASSWORD, TZ: 'UTC' }, dir);
+      const source = path.join(dir, 'src');
+      await mkdir(source);
+      await writeFile(path.join(source, 'data.bin'), pseudoRandomBytes(150_000, 4));
+      await initCheapRepositoryAt(direct, PASSWORD, {});
+      expect((await cli(direct, ['backup', source])).code).toBe(0);
+      const before = await repositoryFingerprint(path.join(rest.dir, name));
+
+      const target = path.join(dir, 'target');
+      const restored = await cli(readOnly, ['restore', 'latest', '--target', target]);
+      expect(restored.code, restored.stderr).toBe(0);
+      expect(restored.stderr.match(new RegExp(UNLOCKED, 'g')), restored.stderr).toHaveLength(1);
+      expect(await readFile(path.join(target, source, 'data.bin'))).toEqual(await readFile(path.join(source, 'data.bin')));
+      const checked = await cli(readOnly, ['check', '--read-data']);
+      expect(checked.code, checked.stderr).toBe(0);
+
+      const backup = await cli(readOnly, ['backup', source]);
+      expect(backup.code).not.toBe(0);
+      expect(backup.stderr.trim().split('\n').at(-1)).toMatch(/^chunkvault backup: save .*locks\/[0-9a-f]{64}.*403/);
+      expect(await repositoryFingerprint(path.join(rest.dir, name))).toBe(before);
+    } finally {
+      await proxy.close();
+      await removeDir(dir);
     }
   });
 });
