@@ -5,7 +5,11 @@
 import * as core from '@actions/core';
 import { ErrorCode, errorMessage, isChunkvaultError } from '../engine/index.ts';
 import { installSignalHandlers } from '../process/signals.ts';
+import { Inputs } from './constants.ts';
 import { getSettings } from './inputs.ts';
+import type { ActionSettings } from './settings.ts';
+import { failureSummary } from './summary/failure.ts';
+import { summaryWritten, writeSummary } from './summary/write.ts';
 import { runBackupMode } from './modes/backup.ts';
 import { runCheckMode } from './modes/check.ts';
 import { runDrillMode } from './modes/drill.ts';
@@ -25,8 +29,9 @@ export async function run(): Promise<void> {
   const signals = installSignalHandlers((sig, count) =>
     core.warning(count === 1 ? `${sig} received: stopping, removing the repository lock` : `${sig} received again: still cleaning up`),
   );
+  let settings: ActionSettings | undefined;
   try {
-    const settings = getSettings();
+    settings = getSettings();
     switch (settings.mode) {
       case 'backup':
         return await runBackupMode(settings, signals.signal);
@@ -59,9 +64,27 @@ export async function run(): Promise<void> {
     }
   } catch (e) {
     core.setFailed(failureMessage(e));
+    await writeFailureSummary(settings, e);
   } finally {
     signals.dispose();
   }
+}
+
+/** A failure summary unless the mode's own summary already tells of the failure; never throws. */
+async function writeFailureSummary(settings: ActionSettings | undefined, e: unknown): Promise<void> {
+  if (summaryWritten() === 'failure') return;
+  const mode = settings?.mode ?? core.getInput(Inputs.Mode);
+  const secrets = settings ? secretsOf(settings) : [core.getInput(Inputs.Password)];
+  try {
+    await writeSummary(failureSummary(mode, e, secrets), { failure: true });
+  } catch (summaryError) {
+    core.warning(`the job summary could not be written: ${errorMessage(summaryError)}`);
+  }
+}
+
+/** What must not reach the summary, which the runner does not mask. */
+function secretsOf(settings: ActionSettings): string[] {
+  return [settings.password, ...(settings.mode === 'copy' ? [settings.destinationPassword] : []), ...(settings.mode === 'key' ? [settings.newPassword ?? ''] : [])];
 }
 
 function failureMessage(e: unknown): string {

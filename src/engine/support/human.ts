@@ -9,7 +9,14 @@ export function formatBytes(n: number): string {
     v /= 1024;
     u++;
   }
-  return u === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${UNITS[u]}`;
+  if (u === 0) return `${Number.isInteger(v) ? v : significant(v)} B`;
+  return `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${UNITS[u]}`;
+}
+
+/** Three significant digits, without an exponent: 11.4, 0.123, 1230. */
+export function significant(v: number): string {
+  if (v === 0 || !Number.isFinite(v)) return String(v);
+  return Math.abs(v) >= 1000 ? String(Math.round(v)) : String(Number(v.toPrecision(3)));
 }
 
 export function formatDuration(ms: number): string {
@@ -26,9 +33,9 @@ export function formatRate(bytes: number, ms: number): string {
   return ms > 0 ? `${formatBytes((bytes * 1000) / ms)}/s` : '-';
 }
 
-/** "3.2x"; a dash when the denominator is 0. */
+/** "3.2x", three significant digits; a dash when the denominator is 0. */
 export function formatRatio(numerator: number, denominator: number): string {
-  return denominator > 0 ? `${(numerator / denominator).toFixed(2)}x` : '-';
+  return denominator > 0 ? `${significant(numerator / denominator)}x` : '-';
 }
 
 export function formatCount(n: number): string {

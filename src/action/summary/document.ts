@@ -1,0 +1,132 @@
+/**
+ * The job summary as one Markdown document: HTML blocks (headings, paragraphs, tables,
+ * lists) whose every element is closed and whose every text is escaped, and Mermaid
+ * charts as ```mermaid blocks, which GitHub draws. Built as a string, so that a test can
+ * parse what a mode writes; core.summary's addTable left `<th>` open for an empty cell.
+ */
+
+/** Markup already escaped; any plain string given to the document is escaped. */
+export class Html {
+  readonly html: string;
+  constructor(html: string) {
+    this.html = html;
+  }
+}
+
+export type Content = string | Html;
+
+/** A row of a two-column figures table: what, and its figure. */
+export type FigureRow = readonly [Content, Content];
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+/** Escaped text, or the markup as it is; newlines become spaces (a blank line would end the HTML block). */
+function markup(c: Content): string {
+  return (c instanceof Html ? c.html : escapeHtml(c)).replace(/\n+/g, ' ');
+}
+
+export function code(s: string): Html {
+  return new Html(`<code>${escapeHtml(s)}</code>`);
+}
+
+export function bold(s: string): Html {
+  return new Html(`<b>${escapeHtml(s)}</b>`);
+}
+
+/** Pieces, escaped where plain, joined into one piece of markup. */
+export function join(parts: readonly Content[], separator: Content = ''): Html {
+  return new Html(parts.map(markup).join(markup(separator)));
+}
+
+/** One per line in a cell. */
+export function lines(parts: readonly Content[]): Html {
+  return join(parts, new Html('<br>'));
+}
+
+export interface ChartSeries {
+  kind: 'bar' | 'line';
+  values: readonly number[];
+}
+
+export interface Chart {
+  title: string;
+  /** One label per point, oldest first. */
+  labels: readonly string[];
+  yAxis: string;
+  series: readonly ChartSeries[];
+}
+
+/** Mermaid's quoted strings end at a quote, and a label is one line. */
+function mermaidText(s: string): string {
+  return `"${s.replace(/["\n\r]/g, ' ').replace(/[[\]]/g, '')}"`;
+}
+
+export class SummaryDocument {
+  readonly #blocks: string[] = [];
+
+  heading(text: Content, level: 2 | 3 = 2): this {
+    return this.#block(`<h${level}>${markup(text)}</h${level}>`);
+  }
+
+  paragraph(text: Content): this {
+    return this.#block(`<p>${markup(text)}</p>`);
+  }
+
+  /** A table; rows shorter than the header get empty cells, written as <td></td>. */
+  table(header: readonly Content[], rows: readonly (readonly Content[])[]): this {
+    if (rows.length === 0) return this;
+    const cells = (row: readonly Content[], tag: 'th' | 'td') => header.map((_, i) => `<${tag}>${markup(row[i] ?? '')}</${tag}>`).join('');
+    const body = rows.map((r) => `<tr>${cells(r, 'td')}</tr>`).join('');
+    return this.#block(`<table><thead><tr>${cells(header, 'th')}</tr></thead><tbody>${body}</tbody></table>`);
+  }
+
+  /** Two columns: what, and its figure. */
+  figures(rows: readonly FigureRow[]): this {
+    return this.table(['What', 'Figure'], rows);
+  }
+
+  list(items: readonly Content[]): this {
+    if (items.length === 0) return this;
+    return this.#block(`<ul>${items.map((i) => `<li>${markup(i)}</li>`).join('')}</ul>`);
+  }
+
+  /** Preformatted lines (a command's last error lines). */
+  preformatted(text: string): this {
+    return this.#block(`<pre><code>${escapeHtml(text)}</code></pre>`);
+  }
+
+  /** An xychart; nothing when there are fewer than two points, where a chart says no more than the table. */
+  chart(c: Chart): this {
+    if (c.labels.length < 2) return this;
+    const lines = [
+      'xychart-beta',
+      `  title ${mermaidText(c.title)}`,
+      `  x-axis [${c.labels.map(mermaidText).join(', ')}]`,
+      `  y-axis ${mermaidText(c.yAxis)}`,
+      ...c.series.map((s) => `  ${s.kind} [${s.values.map((v) => (Number.isFinite(v) ? String(v) : '0')).join(', ')}]`),
+    ];
+    this.#blocks.push(['```mermaid', ...lines, '```'].join('\n'));
+    return this;
+  }
+
+  /** A pie of the positive slices; nothing when fewer than two are positive. */
+  pie(title: string, slices: readonly { label: string; value: number }[]): this {
+    const shown = slices.filter((s) => s.value > 0 && Number.isFinite(s.value));
+    if (shown.length < 2) return this;
+    const body = ['pie showData', `  title ${title.replace(/[\n\r]/g, ' ')}`, ...shown.map((s) => `  ${mermaidText(s.label)} : ${s.value}`)];
+    this.#blocks.push(['```mermaid', ...body, '```'].join('\n'));
+    return this;
+  }
+
+  #block(html: string): this {
+    this.#blocks.push(html);
+    return this;
+  }
+
+  /** The Markdown text: blocks separated by blank lines. */
+  text(): string {
+    return this.#blocks.join('\n\n') + '\n';
+  }
+}
