@@ -13,10 +13,9 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${UNITS[u]}`;
 }
 
-/** Three significant digits, without an exponent: 11.4, 0.123, 1230. */
+/** Three significant digits: 11.4, 0.123, 57600. */
 export function significant(v: number): string {
-  if (v === 0 || !Number.isFinite(v)) return String(v);
-  return Math.abs(v) >= 1000 ? String(Math.round(v)) : String(Number(v.toPrecision(3)));
+  return Number.isFinite(v) ? String(Number(v.toPrecision(3))) : String(v);
 }
 
 export function formatDuration(ms: number): string {
