@@ -63,6 +63,17 @@ function mermaidText(s: string): string {
   return `"${s.replace(/["\n\r]/g, ' ').replace(/[[\]]/g, '')}"`;
 }
 
+/** Series colours in order: a blue for the first (bars), an orange for the second (a line over them). */
+const CHART_COLOURS = '#4f81bd, #e36c0a';
+
+/** A round top for an axis a little above `max`: 1, 1.2, 1.5 ... 8 times a power of ten. */
+function axisTop(max: number): number {
+  if (max <= 0) return 1;
+  const step = 10 ** Math.floor(Math.log10(max));
+  for (const m of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * step >= max * 1.05) return Number((m * step).toPrecision(3));
+  return Number((10 * step).toPrecision(3));
+}
+
 export class SummaryDocument {
   readonly #blocks: string[] = [];
 
@@ -97,14 +108,20 @@ export class SummaryDocument {
     return this.#block(`<pre><code>${escapeHtml(text)}</code></pre>`);
   }
 
-  /** An xychart; nothing when there are fewer than two points, where a chart says no more than the table. */
+  /**
+   * An xychart from 0 up; nothing when there are fewer than two points, where a chart says
+   * no more than the table. Mermaid's default palette draws a lone line in a pale lilac
+   * that barely shows: the colours are set.
+   */
   chart(c: Chart): this {
     if (c.labels.length < 2) return this;
+    const max = Math.max(0, ...c.series.flatMap((s) => s.values.filter(Number.isFinite)));
     const lines = [
+      `%%{init: {"xyChart": {"width": 700, "height": 320}, "themeVariables": {"xyChart": {"plotColorPalette": "${CHART_COLOURS}"}}}}%%`,
       'xychart-beta',
       `  title ${mermaidText(c.title)}`,
       `  x-axis [${c.labels.map(mermaidText).join(', ')}]`,
-      `  y-axis ${mermaidText(c.yAxis)}`,
+      `  y-axis ${mermaidText(c.yAxis)} 0 --> ${axisTop(max)}`,
       ...c.series.map((s) => `  ${s.kind} [${s.values.map((v) => (Number.isFinite(v) ? String(v) : '0')).join(', ')}]`),
     ];
     this.#blocks.push(['```mermaid', ...lines, '```'].join('\n'));

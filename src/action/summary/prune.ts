@@ -24,7 +24,7 @@ export function addPruneSummary(doc: SummaryDocument, r: PruneResult, location: 
   ];
   doc.table(['Prune', 'Figure'], rows);
   const { unit, scale } = bytesUnit([total]);
-  return doc.pie(`The repository's ${formatBytes(total)} (${unit})`, [
+  return doc.pie(`The repository's ${formatBytes(total)}, in ${unit}`, [
     { label: 'in use', value: scale(s.used.bytes) },
     { label: r.dryRun ? 'would be freed' : 'freed', value: scale(r.bytesFreed) },
     { label: 'unused, kept', value: Number(significant(Math.max(0, scale(unusedAfter)))) },
