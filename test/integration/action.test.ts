@@ -92,12 +92,16 @@ describe('the action in backup mode', () => {
     expect(run.code).not.toBe(0);
     expect(run.stdout).toContain('wrong password');
     expectMaskedOnly(run.stdout, 'not the password');
+    // The run page says so too: what failed, the message, the input to change.
+    expect(run.summary).toMatch(/<h2>chunkvault: ❌ backup failed<\/h2>[\s\S]*wrong password[\s\S]*What to change: [\s\S]*<code>password<\/code>/);
+    expect(run.summary).not.toContain('not the password');
   });
 
   it('fails when the repository is missing and init is false', async () => {
     const run = await runAction({ repository: 'backups/none', password: PASSWORD, source: 'dist', init: 'false' }, workspace);
     expect(run.code).not.toBe(0);
     expect(run.stdout).toContain('no repository here');
+    expect(run.summary).toMatch(/❌ backup failed[\s\S]*no repository here[\s\S]*<code>repository<\/code>[\s\S]*<code>init: true<\/code>/);
   });
 
   it('leaves the repository out when it lies inside a backed-up directory', async () => {
