@@ -32,11 +32,6 @@ export function formatRate(bytes: number, ms: number): string {
   return ms > 0 ? `${formatBytes((bytes * 1000) / ms)}/s` : '-';
 }
 
-/** "3.2x", three significant digits; a dash when the denominator is 0. */
-export function formatRatio(numerator: number, denominator: number): string {
-  return denominator > 0 ? `${significant(numerator / denominator)}x` : '-';
-}
-
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
