@@ -74,7 +74,7 @@ export async function run(): Promise<void> {
 async function writeFailureSummary(settings: ActionSettings | undefined, e: unknown): Promise<void> {
   if (summaryWritten() === 'failure') return;
   const mode = settings?.mode ?? core.getInput(Inputs.Mode);
-  const secrets = settings ? secretsOf(settings) : [core.getInput(Inputs.Password)];
+  const secrets = secretsOf(settings);
   try {
     await writeSummary(failureSummary(mode, e, secrets), { failure: true });
   } catch (summaryError) {
@@ -82,9 +82,14 @@ async function writeFailureSummary(settings: ActionSettings | undefined, e: unkn
   }
 }
 
-/** What must not reach the summary, which the runner does not mask. */
-function secretsOf(settings: ActionSettings): string[] {
-  return [settings.password, ...(settings.mode === 'copy' ? [settings.destinationPassword] : []), ...(settings.mode === 'key' ? [settings.newPassword ?? ''] : [])];
+/** What must not reach the summary, which the runner does not mask: every secret input, and what the locations carry. */
+function secretsOf(settings: ActionSettings | undefined): string[] {
+  const inputs = [Inputs.Password, Inputs.NewPassword, Inputs.CopyPassword, Inputs.AwsAccessKeyId, Inputs.AwsSecretAccessKey, Inputs.AwsSessionToken];
+  return [
+    ...inputs.map((name) => core.getInput(name)),
+    ...(settings?.repository.secrets ?? []),
+    ...(settings?.mode === 'copy' ? settings.destination.secrets : []),
+  ].filter((s) => s !== '');
 }
 
 function failureMessage(e: unknown): string {

@@ -11,7 +11,7 @@ export function failureRemedy(e: unknown): Content {
     case ErrorCode.WrongPassword:
       return input(Inputs.Password, ' (the secret it comes from): no key of the repository opens with it.');
     case ErrorCode.RepositoryNotFound:
-      return join([input(Inputs.Repository, ', or set '), code(`${Inputs.Init}: true`), ' to create the repository there.']);
+      return join(['Check ', code(Inputs.Repository), ' (copy: ', code(Inputs.CopyRepository), '), or set ', code(`${Inputs.Init}: true`), ' to create the repository there.']);
     case ErrorCode.InvalidInput:
     case ErrorCode.Unsupported:
       return 'Change the input the message names.';
