@@ -60,6 +60,7 @@ function addHistoryChart(doc: SummaryDocument, history: readonly SnapshotEntry[]
   doc.heading(`History: the last ${points.length} backups of these paths on this host`, 3).chart({
     title: 'Added by each backup (bars) and in total (line)',
     labels: points.map((e) => chartTimeLabel(Number(e.snapshot.time / 1_000_000n))),
+    points: 'backups',
     yAxis: unit,
     series: [
       { kind: 'bar', values: added.map(scale) },

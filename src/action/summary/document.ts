@@ -54,6 +54,8 @@ export interface Chart {
   title: string;
   /** One label per point, oldest first. */
   labels: readonly string[];
+  /** What a point is, plural ("backups"): the numbered axis's title says how many. */
+  points: string;
   yAxis: string;
   series: readonly ChartSeries[];
 }
@@ -65,6 +67,14 @@ function mermaidText(s: string): string {
 
 /** Series colours in order: a blue for the first (bars), an orange for the second (a line over them). */
 const CHART_COLOURS = '#4f81bd, #e36c0a';
+
+/** Above this many points, labels overlap: the axis is numbered and its title gives the first and last label. */
+const MAX_LABELLED_POINTS = 10;
+
+function xAxis(labels: readonly string[], points: string): string {
+  if (labels.length <= MAX_LABELLED_POINTS) return `  x-axis [${labels.map(mermaidText).join(', ')}]`;
+  return `  x-axis ${mermaidText(`${labels.length} ${points}, ${labels[0]} to ${labels[labels.length - 1]}`)} 1 --> ${labels.length}`;
+}
 
 /** A round top for an axis a little above `max`: 1, 1.2, 1.5 ... 8 times a power of ten. */
 function axisTop(max: number): number {
@@ -117,10 +127,10 @@ export class SummaryDocument {
     if (c.labels.length < 2) return this;
     const max = Math.max(0, ...c.series.flatMap((s) => s.values.filter(Number.isFinite)));
     const lines = [
-      `%%{init: {"xyChart": {"width": 700, "height": 320}, "themeVariables": {"xyChart": {"plotColorPalette": "${CHART_COLOURS}"}}}}%%`,
+      `%%{init: {"xyChart": {"width": 900, "height": 360}, "themeVariables": {"xyChart": {"plotColorPalette": "${CHART_COLOURS}"}}}}%%`,
       'xychart-beta',
       `  title ${mermaidText(c.title)}`,
-      `  x-axis [${c.labels.map(mermaidText).join(', ')}]`,
+      xAxis(c.labels, c.points),
       `  y-axis ${mermaidText(c.yAxis)} 0 --> ${axisTop(max)}`,
       ...c.series.map((s) => `  ${s.kind} [${s.values.map((v) => (Number.isFinite(v) ? String(v) : '0')).join(', ')}]`),
     ];

@@ -31,10 +31,10 @@ function addHistoryCharts(doc: SummaryDocument, history: readonly DrillRecord[])
   doc.heading(`History: the last ${history.length} drills kept on this runner's cache`, 3);
   if (withRto.length >= 2) {
     const rto = scaleSeconds(withRto.map((h) => h.rtoMs!));
-    doc.chart({ title: 'Recovery time (RTO)', labels: withRto.map((h) => chartTimeLabel(h.timeMs)), yAxis: rto.unit, series: [{ kind: 'line', values: rto.values }] });
+    doc.chart({ title: 'Recovery time (RTO)', labels: withRto.map((h) => chartTimeLabel(h.timeMs)), points: 'drills', yAxis: rto.unit, series: [{ kind: 'line', values: rto.values }] });
   }
   if (withAge.length >= 2) {
     const age = scaleSeconds(withAge.map((h) => h.snapshotAgeMs!));
-    doc.chart({ title: 'Age of the drilled snapshot', labels: withAge.map((h) => chartTimeLabel(h.timeMs)), yAxis: age.unit, series: [{ kind: 'bar', values: age.values }] });
+    doc.chart({ title: 'Age of the drilled snapshot', labels: withAge.map((h) => chartTimeLabel(h.timeMs)), points: 'drills', yAxis: age.unit, series: [{ kind: 'bar', values: age.values }] });
   }
 }

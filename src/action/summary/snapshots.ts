@@ -39,7 +39,8 @@ export function snapshotsSummary(list: readonly SnapshotEntry[]): SummaryDocumen
     doc.heading(`The last ${points.length} snapshots with figures`, 3).chart({
       title: 'Size of each snapshot (line) and what it added (bars)',
       labels: points.map((s) => chartTimeLabel(Number(s.snapshot.time / 1_000_000n))),
-      yAxis: unit,
+      points: 'snapshots',
+    yAxis: unit,
       series: [
         { kind: 'bar', values: added.map(scale) },
         { kind: 'line', values: size.map(scale) },
