@@ -65,8 +65,8 @@ function mermaidText(s: string): string {
   return `"${s.replace(/["\n\r]/g, ' ').replace(/[[\]]/g, '')}"`;
 }
 
-/** Series colours in order: a blue for the first (bars), an orange for the second (a line over them). */
-const CHART_COLOURS = '#4f81bd, #e36c0a';
+/** Series and slice colours in order: a blue for the first (bars; kept, in use), an orange for the second (a line over them; removed, freed), a grey. */
+const CHART_COLOURS = '#4f81bd, #e36c0a, #a5a5a5';
 
 /** Above this many points, labels overlap: the axis is numbered and its title gives the first and last label. */
 const MAX_LABELLED_POINTS = 10;
@@ -142,7 +142,9 @@ export class SummaryDocument {
   pie(title: string, slices: readonly { label: string; value: number }[]): this {
     const shown = slices.filter((s) => s.value > 0 && Number.isFinite(s.value));
     if (shown.length < 2) return this;
-    const body = ['pie showData', `  title ${title.replace(/[\n\r]/g, ' ')}`, ...shown.map((s) => `  ${mermaidText(s.label)} : ${s.value}`)];
+    // Mermaid's default pie colours are pastels that hardly tell slices apart.
+    const colours = CHART_COLOURS.split(', ').map((c, i) => `"pie${i + 1}": "${c}"`).join(', ');
+    const body = [`%%{init: {"themeVariables": {${colours}}}}%%`, 'pie showData', `  title ${title.replace(/[\n\r]/g, ' ')}`, ...shown.map((s) => `  ${mermaidText(s.label)} : ${s.value}`)];
     this.#blocks.push(['```mermaid', ...body, '```'].join('\n'));
     return this;
   }
