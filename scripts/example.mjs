@@ -1,7 +1,8 @@
 // The README's first command: backs up a sample folder (this project's src/ and docs)
 // into a local repository by running the bundled action exactly as a workflow would, then
 // lists the snapshots with the CLI. Run it twice to see an incremental backup.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -18,8 +19,11 @@ if (!existsSync(path.join(root, 'dist', 'index.js'))) {
 }
 
 const password = 'example-password-change-me';
-execFileSync(process.execPath, [path.join(root, 'dist', 'index.js')], {
-  stdio: 'inherit',
+// A runner hides `::debug::` lines (those of @actions/glob, ~24 a run) unless its debug
+// logging is on (RUNNER_DEBUG=1); a terminal shows every line, so they are dropped here the
+// same way, and kept with RUNNER_DEBUG=1.
+const action = spawn(process.execPath, [path.join(root, 'dist', 'index.js')], {
+  stdio: ['ignore', 'pipe', 'inherit'],
   env: {
     ...process.env,
     GITHUB_WORKSPACE: root,
@@ -33,6 +37,12 @@ execFileSync(process.execPath, [path.join(root, 'dist', 'index.js')], {
     INPUT_TAGS: 'example',
   },
 });
+const showDebug = process.env.RUNNER_DEBUG === '1';
+for await (const line of createInterface({ input: action.stdout })) {
+  if (showDebug || !line.startsWith('::debug::')) console.log(line);
+}
+const exitCode = await new Promise((resolve) => (action.exitCode !== null ? resolve(action.exitCode) : action.on('close', resolve)));
+if (exitCode !== 0) process.exit(exitCode ?? 1);
 console.log('\nStep outputs:');
 const lines = readFileSync(outputFile, 'utf8').split('\n');
 for (let i = 0; i < lines.length; i++) {

@@ -8,6 +8,9 @@ import { installSignalHandlers } from '../process/signals.ts';
 import { Inputs } from './constants.ts';
 import { getSettings } from './inputs.ts';
 import { messageNamingInput } from './input-hints.ts';
+import type { ActionSettings } from './settings.ts';
+import { failureSummary } from './summary/failure.ts';
+import { summaryWritten, writeSummary } from './summary/write.ts';
 import { runBackupMode } from './modes/backup.ts';
 import { runCheckMode } from './modes/check.ts';
 import { runDrillMode } from './modes/drill.ts';
@@ -27,8 +30,9 @@ export async function run(): Promise<void> {
   const signals = installSignalHandlers((sig, count) =>
     core.warning(count === 1 ? `${sig} received: stopping, removing the repository lock` : `${sig} received again: still cleaning up`),
   );
+  let settings: ActionSettings | undefined;
   try {
-    const settings = getSettings();
+    settings = getSettings();
     switch (settings.mode) {
       case 'backup':
         return await runBackupMode(settings, signals.signal);
@@ -60,10 +64,34 @@ export async function run(): Promise<void> {
         return await runCopyMode(settings, signals.signal);
     }
   } catch (e) {
-    core.setFailed(failureMessage(e));
+    const message = failureMessage(e);
+    core.setFailed(message);
+    await writeFailureSummary(settings, e, message);
   } finally {
     signals.dispose();
   }
+}
+
+/** A failure summary unless the mode's own summary already tells of the failure; never throws. */
+async function writeFailureSummary(settings: ActionSettings | undefined, e: unknown, message: string): Promise<void> {
+  if (summaryWritten() === 'failure') return;
+  const mode = settings?.mode ?? core.getInput(Inputs.Mode);
+  const secrets = secretsOf(settings);
+  try {
+    await writeSummary(failureSummary(mode, e, message, secrets), { failure: true });
+  } catch (summaryError) {
+    core.warning(`the job summary could not be written: ${errorMessage(summaryError)}`);
+  }
+}
+
+/** What must not reach the summary, which the runner does not mask: every secret input, and what the locations carry. */
+function secretsOf(settings: ActionSettings | undefined): string[] {
+  const inputs = [Inputs.Password, Inputs.NewPassword, Inputs.CopyPassword, Inputs.AwsAccessKeyId, Inputs.AwsSecretAccessKey, Inputs.AwsSessionToken];
+  return [
+    ...inputs.map((name) => core.getInput(name)),
+    ...(settings?.repository.secrets ?? []),
+    ...(settings?.mode === 'copy' ? settings.destination.secrets : []),
+  ].filter((s) => s !== '');
 }
 
 function failureMessage(e: unknown): string {

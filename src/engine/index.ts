@@ -102,4 +102,4 @@ export type { Id } from './format/id.ts';
 export { concatBytes } from './support/bytes.ts';
 
 // Figures written for people, in the engine's own messages and in every report.
-export { formatBytes, formatCount, formatDuration, formatRate, formatRatio } from './support/human.ts';
+export { formatBytes, formatCount, formatDuration, formatRate, significant } from './support/human.ts';

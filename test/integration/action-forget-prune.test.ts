@@ -40,6 +40,8 @@ describe('the action in forget and prune modes', () => {
     const run = await runAction({ ...base(), mode: 'forget' }, workspace);
     expect(run.code).not.toBe(0);
     expect(run.stdout).toContain('the retention policy is empty');
+    // A bad input is not an empty summary: the step's failure and the input's message.
+    expect(run.summary).toMatch(/❌ forget failed[\s\S]*the retention policy is empty[\s\S]*Change the input the message names/);
     expect(await snapshotCount()).toBe(4);
   });
 
@@ -67,6 +69,14 @@ describe('the action in forget and prune modes', () => {
     expect(run.summary).toContain(ids[0]!.slice(0, 8));
     expect(run.summary).toContain('removed');
     expect(run.summary).toContain('Freed');
+    // The log: the policy's decisions in the forget group, then the prune in its own group.
+    const groups = [...run.stdout.matchAll(/^::group::(.*)$([\s\S]*?)^::endgroup::$/gm)].map((m) => ({ title: m[1]!, body: m[2]! }));
+    const forgetGroup = groups.find((g) => g.title.startsWith('Applying the retention policy'));
+    const pruneGroup = groups.find((g) => g.title.startsWith('Pruning'));
+    expect(forgetGroup?.body).toContain('policy: keep');
+    expect(forgetGroup?.body).not.toContain('freed');
+    expect(pruneGroup?.body).toMatch(/snapshot\(s\) use [\s\S]*deleted \d+ pack\(s\).*freed/);
+    expect(groups.indexOf(forgetGroup!)).toBeLessThan(groups.indexOf(pruneGroup!));
     expect(await snapshotCount()).toBe(2);
     const checked = await runRestic(['check', '--read-data'], { repo: path.join(workspace, 'repo'), password: PASSWORD, cacheDir: workspace });
     expect(checked.code, checked.stderr).toBe(0);

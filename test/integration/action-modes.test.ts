@@ -37,6 +37,8 @@ describe('the action in restore, drill, check and snapshots modes', () => {
     expect(list[0]).toMatchObject({ id: snapshotId, hostname: 'octo-org/app', tags: ['nightly'], paths: [path.join(workspace, 'data')] });
     expect(list[0].summary.files_new).toBe(2);
     expect(run.summary).toContain(snapshotId.slice(0, 8));
+    // The log has the CLI's table too, not only a count.
+    expect(run.stdout).toMatch(new RegExp(`^ID +Time +Host +Tags +Size +Paths$[\\s\\S]*^${snapshotId.slice(0, 8)}  .*nightly`, 'm'));
     const none = await runAction({ ...base(), mode: 'snapshots', tags: 'weekly', target: 'somewhere', init: 'true' }, workspace);
     expect(JSON.parse(none.outputs.snapshots!)).toEqual([]);
     // An input the mode does not read is pointed out; a default value (init: true) is not.

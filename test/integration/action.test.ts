@@ -92,12 +92,16 @@ describe('the action in backup mode', () => {
     expect(run.code).not.toBe(0);
     expect(run.stdout).toContain('wrong password');
     expectMaskedOnly(run.stdout, 'not the password');
+    // The run page says so too: what failed, the message, the input to change.
+    expect(run.summary).toMatch(/<h2>chunkvault: ❌ backup failed<\/h2>[\s\S]*wrong password[\s\S]*What to change: [\s\S]*<code>password<\/code>/);
+    expect(run.summary).not.toContain('not the password');
   });
 
   it('fails when the repository is missing and init is false', async () => {
     const run = await runAction({ repository: 'backups/none', password: PASSWORD, source: 'dist', init: 'false' }, workspace);
     expect(run.code).not.toBe(0);
     expect(run.stdout).toContain(`::error::input 'repository': no repository at ${path.join(workspace, 'backups/none')} (it has no config file): check it, or set 'init: true' to create one`);
+    expect(run.summary).toMatch(/❌ backup failed[\s\S]*no repository at[\s\S]*init: true/);
   });
 
   it('leaves the repository out when it lies inside a backed-up directory', async () => {

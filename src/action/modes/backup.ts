@@ -1,12 +1,15 @@
 /** Mode `backup`: sources in, a snapshot out, with outputs and a job summary. */
 import * as core from '@actions/core';
-import { backup, ChunkvaultError, ErrorCode, formatBytes, formatCount, formatDuration, isDumpError, lockRefreshWarning } from '../../engine/index.ts';
+import { backup, ChunkvaultError, ErrorCode, errorMessage, formatBytes, formatCount, formatDuration, isDumpError, lockRefreshWarning, type BackupResult, type Repository, type SnapshotEntry } from '../../engine/index.ts';
 import { shellDumpSource } from '../../process/dump-command.ts';
 import { commandEnvironment } from '../../process/run-shell.ts';
 import { backupProgressLine } from '../../report/backup-progress.ts';
+import { compressionText, dedupText } from '../../report/figures.ts';
 import { Inputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
-import { setBackupOutputs, writeBackupSummary, writeDumpFailureSummary } from '../report.ts';
+import { setBackupOutputs } from '../report.ts';
+import { backupSummary, dumpFailureSummary } from '../summary/backup.ts';
+import { writeSummary } from '../summary/write.ts';
 import type { BackupSettings } from '../settings.ts';
 import { expandSources } from '../sources.ts';
 import { PROGRESS_INTERVAL_MS } from './progress.ts';
@@ -53,7 +56,7 @@ export async function runBackupMode(settings: BackupSettings, signal: AbortSigna
     }),
   ).catch(async (e: unknown) => {
     if (isDumpError(e)) {
-      await writeDumpFailureSummary(settings, e);
+      await writeSummary(dumpFailureSummary(settings.dump?.command ?? '', e), { failure: true });
       if (e.failure === 'empty') core.info(`an empty dump is accepted with the input ${Inputs.AllowEmptyDump}: true`);
     }
     throw e;
@@ -66,14 +69,39 @@ export async function runBackupMode(settings: BackupSettings, signal: AbortSigna
   if (result.dump) core.info(`dump ${result.dump.path}: ${formatBytes(result.dump.bytes)}`);
   core.info(
     `snapshot ${result.snapshotId.slice(0, 8)} saved: ${formatCount(s.filesNew + s.filesChanged + s.filesUnmodified)} files, ` +
-      `${formatBytes(s.bytesProcessed)} processed, ${formatBytes(s.bytesAdded)} added in ${formatDuration(s.durationMs)}`,
+      `${formatBytes(s.bytesProcessed)} processed, ${formatBytes(s.dataAdded)} new, ${formatBytes(s.bytesAdded)} added ` +
+      `(dedup ${dedupText(s)}, compression ${compressionText(s)}) in ${formatDuration(s.durationMs)}`,
   );
   setBackupOutputs(result, errorCount);
-  await writeBackupSummary(settings, location, result, unmatched.map((l) => `source '${l}' matched nothing`));
+  await writeSummary(
+    backupSummary({
+      result,
+      host: settings.host,
+      location,
+      tags: settings.tags,
+      dumpCommand: settings.dump?.command,
+      errors: [...unmatched.map((l) => `source '${l}' matched nothing`), ...result.errors.map((e) => `${e.path}: ${e.message}`)],
+      history: await sameSourceHistory(repo, result.snapshot, signal),
+    }),
+  );
   if (errorCount > 0) {
     const message = `${errorCount} source error(s): the snapshot ${result.snapshotId.slice(0, 8)} was written without them`;
     if (settings.failOnError) core.setFailed(`${message} (set fail-on-error: false to accept partial backups)`);
     else core.warning(message);
   }
   await finish();
+}
+
+/** The snapshots of this host and these paths, oldest first, for the summary's chart; none when they cannot be listed. */
+async function sameSourceHistory(repo: Repository, snapshot: BackupResult['snapshot'], signal: AbortSignal): Promise<SnapshotEntry[]> {
+  const paths = [...snapshot.paths].sort().join('\n');
+  try {
+    const all = await repo.listSnapshots({ signal });
+    return all
+      .filter((e) => e.snapshot.hostname === snapshot.hostname && [...e.snapshot.paths].sort().join('\n') === paths)
+      .sort((a, b) => (a.snapshot.time < b.snapshot.time ? -1 : a.snapshot.time > b.snapshot.time ? 1 : 0));
+  } catch (e) {
+    core.warning(`the summary's history chart is left out: listing snapshots failed: ${errorMessage(e)}`);
+    return [];
+  }
 }

@@ -4,16 +4,14 @@
  * destination is created with the source's chunker parameters when it does not exist.
  */
 import * as core from '@actions/core';
-import { ChunkvaultError, copy, ErrorCode, formatBytes, formatCount, formatDuration, formatTime, isChunkvaultError, lockRefreshWarning, type CopyResult } from '../../engine/index.ts';
+import { ChunkvaultError, copy, ErrorCode, isChunkvaultError, lockRefreshWarning } from '../../engine/index.ts';
 import { copyProgressLine, copyReportLines, copySnapshotLine } from '../../report/copy-report.ts';
 import { Inputs, Outputs } from '../constants.ts';
 import { openRepository, type OpenedRepository } from '../open-repository.ts';
 import type { CopySettings } from '../settings.ts';
-import { code, escapeHtml } from '../summary-html.ts';
+import { copySummary } from '../summary/copy.ts';
+import { writeSummary } from '../summary/write.ts';
 import { PROGRESS_INTERVAL_MS } from './progress.ts';
-
-/** Snapshot rows in the summary; the log has every one. */
-const MAX_ROWS = 100;
 
 export async function runCopyMode(settings: CopySettings, signal: AbortSignal): Promise<void> {
   // The source first: a wrong source password fails before the destination is opened or created.
@@ -36,7 +34,7 @@ export async function runCopyMode(settings: CopySettings, signal: AbortSignal): 
   core.setOutput(Outputs.SnapshotsCopied, result.copied);
   core.setOutput(Outputs.SnapshotsSkipped, result.skipped);
   core.setOutput(Outputs.BytesAdded, result.stats.bytesAdded);
-  await copySummary(result, source.location, destination.location).write();
+  await writeSummary(copySummary(result, source.location, destination.location));
   await destination.finish();
   await source.finish();
 }
@@ -55,33 +53,4 @@ async function openDestination(settings: CopySettings, source: OpenedRepository,
     }
     throw e;
   }
-}
-
-function copySummary(r: CopyResult, from: string, to: string): typeof core.summary {
-  const s = r.stats;
-  return core.summary
-    .addHeading(`chunkvault: copy: ${formatCount(r.copied)} snapshot(s) copied, ${formatCount(r.skipped)} skipped`, 2)
-    .addTable([
-      [
-        { data: 'What', header: true },
-        { data: 'Figure', header: true },
-      ],
-      ['From', code(from)],
-      ['To', code(to)],
-      ['Blobs copied', `${formatCount(s.dataBlobs)} data, ${formatCount(s.treeBlobs)} tree (${formatBytes(s.bytesCopied)})`],
-      ['Destination grew by', formatBytes(s.bytesAdded)],
-      ['Duration', formatDuration(s.durationMs)],
-    ])
-    .addTable([
-      ['Source snapshot', 'Time', 'Paths', 'Result'].map((h) => ({ data: h, header: true })),
-      ...r.snapshots
-        .slice(0, MAX_ROWS)
-        .map((o) => [
-          code(o.sourceId.slice(0, 8)),
-          escapeHtml(formatTime(o.snapshot.time).replace('T', ' ').replace(/\.\d+/, '')),
-          o.snapshot.paths.map(escapeHtml).join('<br>'),
-          o.status === 'copied' ? `✅ copied to ${code(o.destinationId.slice(0, 8))}` : `⏭️ already there as ${code(o.destinationId.slice(0, 8))}`,
-        ]),
-    ])
-    .addRaw(r.snapshots.length > MAX_ROWS ? `<p>Showing ${MAX_ROWS} of ${r.snapshots.length}; the log lists every one.</p>` : '', true);
 }

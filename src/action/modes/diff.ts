@@ -3,15 +3,12 @@ import * as core from '@actions/core';
 import {
   diff,
   findSnapshot,
-  formatBytes,
   formatCount,
-  formatTime,
   invalidInput,
   listSnapshots,
   lockRefreshWarning,
   shortId,
   type DiffChange,
-  type DiffResult,
   type Repository,
   type SnapshotEntry,
 } from '../../engine/index.ts';
@@ -19,7 +16,8 @@ import { diffChangeLine, diffStatisticsJson, diffStatisticsLines } from '../../r
 import { Inputs, Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { DiffSettings } from '../settings.ts';
-import { code, escapeHtml } from '../summary-html.ts';
+import { diffSummary } from '../summary/diff.ts';
+import { writeSummary } from '../summary/write.ts';
 import { PROGRESS_INTERVAL_MS } from './progress.ts';
 
 /** Changes listed in the summary; the log has all of them. */
@@ -50,7 +48,7 @@ export async function runDiffMode(settings: DiffSettings, signal: AbortSignal): 
   core.setOutput(Outputs.FilesRemoved, result.removed.files);
   core.setOutput(Outputs.FilesChanged, result.changedFiles);
   core.setOutput(Outputs.DiffStatistics, diffStatisticsJson(result, base.id, target.id));
-  await diffSummary(result, shown).write();
+  await writeSummary(diffSummary(result, shown));
   await finish();
 }
 
@@ -71,26 +69,4 @@ async function baseSnapshot(repo: Repository, settings: DiffSettings, target: Sn
     throw invalidInput(`snapshot ${shortId(target.id)} has no parent and no older snapshot passes host, tags and path: set input '${Inputs.BaseSnapshot}'`);
   }
   return newestOlder;
-}
-
-function diffSummary(r: DiffResult, shown: readonly DiffChange[]): typeof core.summary {
-  const when = (s: SnapshotEntry) => `${code(shortId(s.id))} (${escapeHtml(formatTime(s.snapshot.time).replace('T', ' ').replace(/\.\d+/, ''))})`;
-  const row = (what: string, added: number, removed: number, changed = '') => [what, formatCount(added), formatCount(removed), changed];
-  const summary = core.summary
-    .addHeading(`chunkvault: diff: ${formatCount(r.added.files)} file(s) added, ${formatCount(r.removed.files)} removed, ${formatCount(r.changedFiles)} changed`, 2)
-    .addRaw(`<p>From ${when(r.from)} to ${when(r.to)}.</p>`, true)
-    .addTable([
-      ['', 'Added', 'Removed', 'Changed'].map((h) => ({ data: h, header: true })),
-      row('Files', r.added.files, r.removed.files, formatCount(r.changedFiles)),
-      row('Directories', r.added.dirs, r.removed.dirs),
-      row('Others', r.added.others, r.removed.others),
-      row('Data blobs', r.added.dataBlobs, r.removed.dataBlobs),
-      row('Tree blobs', r.added.treeBlobs, r.removed.treeBlobs),
-      ['Bytes of those blobs', formatBytes(r.added.bytes), formatBytes(r.removed.bytes), ''],
-    ]);
-  if (shown.length > 0) {
-    summary.addTable([['', 'Path'].map((h) => ({ data: h, header: true })), ...shown.map((c) => [code(c.modifier), code(c.path)])]);
-    if (r.changes > shown.length) summary.addRaw(`<p>${formatCount(r.changes - shown.length)} more change(s): see the log.</p>`, true);
-  }
-  return summary;
 }

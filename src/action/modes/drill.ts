@@ -3,23 +3,23 @@
  * and the job summary shows the checklist with each step's result and figures.
  */
 import * as core from '@actions/core';
-import { drill, formatBytes, formatCount, formatDuration, type DrillReport } from '../../engine/index.ts';
+import { drill, formatDuration, type DrillReport } from '../../engine/index.ts';
 import { commandEnvironment, runShell } from '../../process/run-shell.ts';
 import { restoreProgressLine } from '../../report/restore-progress.ts';
 import { Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { DrillSettings } from '../settings.ts';
-import { code, escapeHtml } from '../summary-html.ts';
+import { appendDrillRecord, drillHistoryFile, type DrillRecord } from '../drill-history.ts';
+import { DRILL_STATUS_ICON, drillSummary } from '../summary/drill.ts';
+import { writeSummary } from '../summary/write.ts';
 import { PROGRESS_INTERVAL_MS } from './progress.ts';
-
-const STATUS_ICON = { passed: '✅', failed: '❌', skipped: '⏭️' } as const;
 
 export async function runDrillMode(settings: DrillSettings, signal: AbortSignal): Promise<void> {
   // Recovery starts with opening the repository: key derivation is part of the RTO.
   const startedAt = Date.now();
   // Whatever happens below, a workflow testing drill-status sees 'failed' unless it passed.
   core.setOutput(Outputs.DrillStatus, 'failed');
-  const { repo, location, finish } = await openRepository(settings, { signal });
+  const { repo, location, contentCacheFile, finish } = await openRepository(settings, { signal });
   const command = settings.drillCommand;
   const report = await core.group('Restore drill', () =>
     drill(repo, {
@@ -45,12 +45,12 @@ export async function runDrillMode(settings: DrillSettings, signal: AbortSignal)
       lockWaitMs: settings.lockWaitMs,
       progressIntervalMs: PROGRESS_INTERVAL_MS,
       onProgress: (p) => core.info(restoreProgressLine(p)),
-      onStep: (s) => core.info(`${STATUS_ICON[s.status]} ${s.title}: ${s.detail}`),
+      onStep: (s) => core.info(`${DRILL_STATUS_ICON[s.status]} ${s.title}: ${s.detail}`),
       onWarning: (m) => core.warning(m),
     }),
   );
   setDrillOutputs(report);
-  await writeDrillSummary(report, location);
+  await writeSummary(drillSummary(report, location, await recordDrill(contentCacheFile, report, startedAt)), { failure: report.status === 'failed' });
   // A stale snapshot still gets its recovery measured: the failure says what that took.
   const measured = report.rtoMs === undefined ? '' : ` (recovery itself took ${formatDuration(report.rtoMs)})`;
   if (report.status === 'failed') core.setFailed(`restore drill failed at '${report.failedStep!.title}': ${report.failedStep!.detail}${measured}`);
@@ -69,30 +69,12 @@ function setDrillOutputs(r: DrillReport): void {
   core.setOutput(Outputs.RestoreDir, r.keptAt ?? '');
 }
 
-async function writeDrillSummary(r: DrillReport, location: string): Promise<void> {
-  const title = r.status === 'passed' ? '✅ Restore drill passed' : `❌ Restore drill failed at "${r.failedStep!.title}"`;
-  await core.summary
-    .addHeading(`chunkvault: ${title}`, 2)
-    .addRaw(
-      r.rtoMs !== undefined
-        ? `Recovery time <b>${formatDuration(r.rtoMs)}</b>; ${formatCount(r.filesVerified)} files (${formatBytes(r.bytesVerified)}) verified.`
-        : 'No recovery time: the drill stopped before the restore completed.',
-      true,
-    )
-    .addTable([
-      [
-        { data: '', header: true },
-        { data: 'Step', header: true },
-        { data: 'Result', header: true },
-        { data: 'Time', header: true },
-      ],
-      ...r.steps.map((s) => [STATUS_ICON[s.status], escapeHtml(s.title), escapeHtml(s.detail), s.durationMs === undefined ? '' : formatDuration(s.durationMs)]),
-    ])
-    .addRaw(`Snapshot ${r.snapshotId ? code(r.snapshotId) : 'none'} in ${code(location)}${partialNote(r.snapshotReadErrors)}`, true)
-    .write();
-}
-
-/** A partial snapshot restores, but not all of the data: the summary says so beside its id. */
-function partialNote(readErrors: number | undefined): string {
-  return readErrors ? ` ⚠️ partial: ${formatCount(readErrors)} unreadable files or directories were not backed up in it` : '';
+/** This drill added to the history beside the cache; the history for the charts (only this one when there is no cache). */
+async function recordDrill(contentCacheFile: string | undefined, r: DrillReport, startedAt: number): Promise<DrillRecord[]> {
+  const record: DrillRecord = { timeMs: startedAt, status: r.status, rtoMs: r.rtoMs, snapshotAgeMs: r.snapshotAgeMs };
+  const file = drillHistoryFile(contentCacheFile);
+  if (!file) return [record];
+  const { history, warning } = await appendDrillRecord(file, record);
+  if (warning) core.warning(warning);
+  return history;
 }

@@ -5,28 +5,27 @@ import { keyCreatedText, keyListJson } from '../../report/key-list.ts';
 import { Inputs, Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { KeySettings } from '../settings.ts';
-import { code, escapeHtml } from '../summary-html.ts';
+import type { SummaryDocument } from '../summary/document.ts';
+import { keyAddedSummary, keyListSummary, keyRemovedSummary, passwordChangedSummary } from '../summary/key.ts';
+import { writeSummary } from '../summary/write.ts';
 
 export async function runKeyMode(settings: KeySettings, signal: AbortSignal): Promise<void> {
   const { repo, location, finish } = await openRepository(settings, { signal });
   const lock = { signal, lockWaitMs: settings.lockWaitMs, onLockRefreshError: (e: unknown) => core.warning(lockRefreshWarning(e)) };
-  const summary = core.summary;
+  let summary: SummaryDocument;
   switch (settings.command) {
     case 'list': {
       const keys = await listKeys(repo, { ...lock, onUnreadable: (id, e) => core.warning(`key ${shortId(id)} cannot be read: ${errorMessage(e)}`) });
       core.setOutput(Outputs.Keys, keyListJson(keys));
       for (const k of keys) core.info(`${k.current ? '*' : ' '}${shortId(k.id)}  ${k.username}@${k.hostname}  created ${keyCreatedText(k.created)}`);
-      summary.addHeading(`chunkvault: ${keys.length} key(s) in ${escapeHtml(location)}`, 2).addTable([
-        ['ID', 'User', 'Host', 'Created'].map((h) => ({ data: h, header: true })),
-        ...keys.map((k) => [code(shortId(k.id)) + (k.current ? ' (in use)' : ''), escapeHtml(k.username), escapeHtml(k.hostname), escapeHtml(keyCreatedText(k.created))]),
-      ]);
+      summary = keyListSummary(keys, location);
       break;
     }
     case 'add': {
       const id = await addKey(repo, settings.newPassword!, lock);
       core.setOutput(Outputs.KeyId, id);
       core.info(`saved new key as ${shortId(id)}`);
-      summary.addHeading('chunkvault: key added', 2).addRaw(`<p>New key ${code(shortId(id))} in ${escapeHtml(location)}: the new password opens the repository, and so do the old ones.</p>`, true);
+      summary = keyAddedSummary(id, location);
       break;
     }
     case 'passwd': {
@@ -34,12 +33,7 @@ export async function runKeyMode(settings: KeySettings, signal: AbortSignal): Pr
       core.setOutput(Outputs.KeyId, r.added);
       core.setOutput(Outputs.RemovedKeyId, r.removed);
       core.info(`saved new key as ${shortId(r.added)}; removed key ${shortId(r.removed)}, which the old password opened`);
-      summary
-        .addHeading('chunkvault: password changed', 2)
-        .addRaw(
-          `<p>New key ${code(shortId(r.added))} in ${escapeHtml(location)}; the key ${code(shortId(r.removed))} of the old password was removed after the new one was saved and checked. Update the secret that holds the password: the old one no longer opens the repository.</p>`,
-          true,
-        );
+      summary = passwordChangedSummary(r, location);
       break;
     }
     case 'remove': {
@@ -50,10 +44,10 @@ export async function runKeyMode(settings: KeySettings, signal: AbortSignal): Pr
       });
       core.setOutput(Outputs.KeyId, id);
       core.info(`removed key ${shortId(id)}`);
-      summary.addHeading('chunkvault: key removed', 2).addRaw(`<p>Key ${code(shortId(id))} removed from ${escapeHtml(location)}: its password no longer opens the repository.</p>`, true);
+      summary = keyRemovedSummary(id, location);
       break;
     }
   }
-  await summary.write();
+  await writeSummary(summary);
   await finish();
 }

@@ -3,11 +3,12 @@
  * summary (what was listed, how many files and directories, their size).
  */
 import * as core from '@actions/core';
-import { formatBytes, formatCount, ls } from '../../engine/index.ts';
+import { ls } from '../../engine/index.ts';
 import { lsSnapshotLine, nodeLine } from '../../report/node-listing.ts';
 import { openRepository } from '../open-repository.ts';
 import type { LsSettings } from '../settings.ts';
-import { code } from '../summary-html.ts';
+import { lsSummary } from '../summary/ls.ts';
+import { writeSummary } from '../summary/write.ts';
 
 export async function runLsMode(settings: LsSettings, signal: AbortSignal): Promise<void> {
   const { repo, finish } = await openRepository(settings, { signal });
@@ -27,14 +28,6 @@ export async function runLsMode(settings: LsSettings, signal: AbortSignal): Prom
       else counts.other++;
     },
   });
-  const listed = settings.dirs.length > 0 ? settings.dirs.map((d) => code(d)).join(', ') : 'everything';
-  await core.summary
-    .addHeading(`chunkvault ls: snapshot ${snapshot.id.slice(0, 8)}`, 2)
-    .addTable([
-      ['Listed', 'Files', 'Directories', 'Other', 'Size of files'].map((h) => ({ data: h, header: true })),
-      [listed, formatCount(counts.files), formatCount(counts.dirs), formatCount(counts.other), formatBytes(counts.bytes)],
-    ])
-    .addRaw('The listing is in the log of this step.', true)
-    .write();
+  await writeSummary(lsSummary(snapshot.id, settings.dirs, counts));
   await finish();
 }

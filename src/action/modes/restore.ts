@@ -5,7 +5,8 @@ import { restoreProgressLine } from '../../report/restore-progress.ts';
 import { Inputs, Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { RestoreSettings } from '../settings.ts';
-import { code, escapeHtml } from '../summary-html.ts';
+import { restoreSummary } from '../summary/restore.ts';
+import { writeSummary } from '../summary/write.ts';
 import { PROGRESS_INTERVAL_MS } from './progress.ts';
 
 export async function runRestoreMode(settings: RestoreSettings, signal: AbortSignal): Promise<void> {
@@ -35,23 +36,6 @@ export async function runRestoreMode(settings: RestoreSettings, signal: AbortSig
   core.setOutput(Outputs.BytesRestored, result.bytesRestored);
   core.setOutput(Outputs.DurationMs, result.durationMs);
   core.setOutput(Outputs.SnapshotReadErrors, result.snapshotReadErrors);
-  await core.summary
-    .addHeading('chunkvault: ✅ Restore complete', 2)
-    .addTable([
-      [
-        { data: 'What', header: true },
-        { data: 'Figure', header: true },
-      ],
-      ['Snapshot', code(result.snapshotId)],
-      ...(result.snapshotReadErrors ? [['Partial snapshot', `⚠️ ${formatCount(result.snapshotReadErrors)} unreadable files or directories were not backed up in it`]] : []),
-      ['Target', code(result.target)],
-      ['Files', formatCount(result.filesRestored)],
-      ['Directories', formatCount(result.dirsRestored)],
-      ['Bytes', formatBytes(result.bytesRestored)],
-      ['Duration', formatDuration(result.durationMs)],
-      ['Repository', code(location)],
-      ...(result.warnings.length ? [['Warnings', result.warnings.slice(0, 20).map(escapeHtml).join('<br>')]] : []),
-    ])
-    .write();
+  await writeSummary(restoreSummary(result, location));
   await finish();
 }

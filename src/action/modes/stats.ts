@@ -1,11 +1,12 @@
 /** Mode `stats`: restic's stats figures for one snapshot or all, in the log, the outputs and the job summary. */
 import * as core from '@actions/core';
-import { findSnapshot, formatBytes, formatCount, lockRefreshWarning, stats, type StatsResult } from '../../engine/index.ts';
+import { findSnapshot, formatCount, lockRefreshWarning, stats } from '../../engine/index.ts';
 import { statsJson, statsLines } from '../../report/stats-report.ts';
 import { Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { StatsSettings } from '../settings.ts';
-import { code } from '../summary-html.ts';
+import { statsSummary } from '../summary/stats.ts';
+import { writeSummary } from '../summary/write.ts';
 import { PROGRESS_INTERVAL_MS } from './progress.ts';
 
 export async function runStatsMode(settings: StatsSettings, signal: AbortSignal): Promise<void> {
@@ -30,19 +31,6 @@ export async function runStatsMode(settings: StatsSettings, signal: AbortSignal)
   core.setOutput(Outputs.TotalSize, result.totalSize);
   core.setOutput(Outputs.TotalFileCount, result.totalFileCount);
   core.setOutput(Outputs.Stats, statsJson(result));
-  await statsSummary(result, location).write();
+  await writeSummary(statsSummary(result, location));
   await finish();
-}
-
-function statsSummary(r: StatsResult, location: string): typeof core.summary {
-  const rows: string[][] = [
-    ['Snapshots', formatCount(r.snapshots.length)],
-    ...(r.totalFileCount > 0 ? [['Files', formatCount(r.totalFileCount)]] : []),
-    ...(r.totalBlobCount > 0 ? [['Blobs', formatCount(r.totalBlobCount)]] : []),
-    ['Total size', `${formatBytes(r.totalSize)} (${formatCount(r.totalSize)} bytes)`],
-  ];
-  return core.summary
-    .addHeading(`chunkvault: stats (${r.mode}): ${formatBytes(r.totalSize)}`, 2)
-    .addRaw(`<p>Repository ${code(location)}${r.snapshots.length === 1 ? `, snapshot ${code(r.snapshots[0]!.slice(0, 8))}` : ''}.</p>`, true)
-    .addTable([['Figure', 'Value'].map((h) => ({ data: h, header: true })), ...rows]);
 }

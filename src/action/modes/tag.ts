@@ -4,10 +4,8 @@ import { ChunkvaultError, ErrorCode, isChunkvaultError, lockRefreshWarning, shor
 import { Inputs, Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { TagSettings } from '../settings.ts';
-import { code, escapeHtml } from '../summary-html.ts';
-
-/** Rows in the summary; the output lists every change. */
-const MAX_ROWS = 200;
+import { tagSummary } from '../summary/tag.ts';
+import { writeSummary } from '../summary/write.ts';
 
 export async function runTagMode(settings: TagSettings, signal: AbortSignal): Promise<void> {
   const { repo, location, finish } = await openRepository(settings, { signal });
@@ -31,14 +29,7 @@ export async function runTagMode(settings: TagSettings, signal: AbortSignal): Pr
   core.setOutput(Outputs.ChangedSnapshots, JSON.stringify(r.changed.map((c) => ({ old_id: c.oldId, new_id: c.newId, original: c.original, tags: c.tags }))));
   core.setOutput(Outputs.ChangedCount, r.changed.length);
   core.info(r.changed.length === 0 ? 'no snapshots were modified' : `modified tags on ${r.changed.length} snapshot(s); ${r.unchanged.length} already as asked`);
-  await core.summary
-    .addHeading(`chunkvault: tags changed on ${r.changed.length} snapshot(s)`, 2)
-    .addTable([
-      ['Snapshot', 'New ID', 'Tags'].map((h) => ({ data: h, header: true })),
-      ...r.changed.slice(0, MAX_ROWS).map((c) => [code(shortId(c.oldId)), code(shortId(c.newId)), escapeHtml(c.tags.join(', '))]),
-    ])
-    .addRaw(r.unchanged.length > 0 ? `<p>${r.unchanged.length} selected snapshot(s) already had these tags.</p>` : '', true)
-    .write();
+  await writeSummary(tagSummary(r));
   await finish();
   if (r.failed.length > 0) {
     throw new Error(`the tags of ${r.failed.length} snapshot(s) could not be changed: ${r.failed.map((f) => `${shortId(f.id)}: ${f.message}`).join('; ')}`);

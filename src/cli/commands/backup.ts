@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
-import { backup, checkDumpFilename, checkSnapshotRef, ChunkvaultError, contentCacheFile, ErrorCode, errorMessage, parsePathPatterns, parseSize, patternFileLines, formatBytes, formatCount, formatDuration, formatRatio, lockRefreshWarning, parseCompressionMode, type BackupResult, type DumpSource } from '../../engine/index.ts';
+import { backup, checkDumpFilename, checkSnapshotRef, ChunkvaultError, contentCacheFile, ErrorCode, errorMessage, parsePathPatterns, parseSize, patternFileLines, formatBytes, formatCount, formatDuration, lockRefreshWarning, parseCompressionMode, type BackupResult, type DumpSource } from '../../engine/index.ts';
 import { execDumpSource, streamDumpSource } from '../../process/dump-command.ts';
 import { commandEnvironment } from '../../process/run-shell.ts';
 import { backupProgressLine } from '../../report/backup-progress.ts';
+import { compressionText, dedupText } from '../../report/figures.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { metadataCacheDir, openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
@@ -203,7 +204,7 @@ function summaryText(r: BackupResult): string {
     `Files:       ${formatCount(s.filesNew)} new, ${formatCount(s.filesChanged)} changed, ${formatCount(s.filesUnmodified)} unmodified`,
     `Dirs:        ${formatCount(s.dirsNew)} new, ${formatCount(s.dirsChanged)} changed, ${formatCount(s.dirsUnmodified)} unmodified`,
     `Added to the repository: ${formatBytes(s.dataAdded)} of new data, ${formatBytes(s.bytesAdded)} stored ` +
-      `(dedup ${formatRatio(s.bytesProcessed, s.dataAdded)}, compression ${formatRatio(s.dataAdded, s.dataAddedPacked)})`,
+      `(dedup ${dedupText(s)}, compression ${compressionText(s)})`,
     `processed ${formatCount(s.filesNew + s.filesChanged + s.filesUnmodified)} files, ${formatBytes(s.bytesProcessed)} in ${formatDuration(s.durationMs)}`,
     ...(r.errors.length ? [`${r.errors.length} file(s) could not be read and were left out`] : []),
     ...(r.dump ? [`dump ${r.dump.path}: ${formatBytes(r.dump.bytes)}`] : []),

@@ -27,6 +27,8 @@ export interface BackupProgress extends ArchiveStats {
   bytesWritten: number;
   /** Plaintext bytes of new data blobs so far. */
   dataAdded: number;
+  /** Stored bytes of the new blobs (data and tree) so far, after compression and encryption. */
+  dataAddedPacked: number;
   elapsedMs: number;
 }
 
@@ -132,6 +134,7 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
       phase,
       bytesWritten: saver.stats.bytesWritten,
       dataAdded: saver.stats.dataAdded,
+      dataAddedPacked: saver.stats.dataAddedPacked,
       elapsedMs: Date.now() - started,
     });
   const enter = (p: BackupPhase) => {

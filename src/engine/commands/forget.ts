@@ -38,6 +38,8 @@ export interface ForgetOptions extends Omit<OperationOptions, 'onProgress' | 'pr
   localTimeZone?: string;
   /** Called after each snapshot file is deleted. */
   onRemoved?: (id: Id) => void;
+  /** Called with the decisions once the forget part is done, before any prune (whose result it lacks). */
+  onForgotten?: (result: ForgetResult) => void;
 }
 
 export interface ForgetResult {
@@ -82,6 +84,7 @@ export async function forget(repo: Repository, opts: ForgetOptions): Promise<For
       // As restic: a prune follows only when snapshots were (or would be) removed.
       const prune = opts.prune && removed.length > 0 ? opts.prune : undefined;
       if (opts.dryRun) {
+        opts.onForgotten?.(result);
         if (prune) result.prune = await pruneLocked(repo, { ...prune, dryRun: true, ignoreSnapshots: new Set(removed), signal });
         return result;
       }
@@ -90,6 +93,7 @@ export async function forget(repo: Repository, opts: ForgetOptions): Promise<For
         await repo.backend.remove({ type: 'snapshot', name: id });
         opts.onRemoved?.(id);
       });
+      opts.onForgotten?.(result);
       if (prune) result.prune = await pruneLocked(repo, { ...prune, signal });
       return result;
     },

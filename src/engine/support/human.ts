@@ -9,7 +9,13 @@ export function formatBytes(n: number): string {
     v /= 1024;
     u++;
   }
-  return u === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${UNITS[u]}`;
+  if (u === 0) return `${Number.isInteger(v) ? v : significant(v)} B`;
+  return `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${UNITS[u]}`;
+}
+
+/** Three significant digits: 11.4, 0.123, 57600. */
+export function significant(v: number): string {
+  return Number.isFinite(v) ? String(Number(v.toPrecision(3))) : String(v);
 }
 
 export function formatDuration(ms: number): string {
@@ -24,11 +30,6 @@ export function formatDuration(ms: number): string {
 
 export function formatRate(bytes: number, ms: number): string {
   return ms > 0 ? `${formatBytes((bytes * 1000) / ms)}/s` : '-';
-}
-
-/** "3.2x"; a dash when the denominator is 0. */
-export function formatRatio(numerator: number, denominator: number): string {
-  return denominator > 0 ? `${(numerator / denominator).toFixed(2)}x` : '-';
 }
 
 export function formatCount(n: number): string {
