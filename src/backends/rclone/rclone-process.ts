@@ -63,7 +63,7 @@ export class RcloneProcess {
       });
       this.#child.once('close', (code, signal) => {
         this.#stderr.end();
-        const last = this.#stderr.lines.map(mask).map(withoutTimestamp).filter((l) => l !== '').at(-1);
+        const last = this.#stderr.lines.map(mask).map(withoutTimestamp).filter(isWorthReporting).at(-1);
         const how = code !== null ? `with code ${code}` : `on ${signal}`;
         this.#failure ??= new BackendError('permanent', `rclone exited ${how}${last ? `: ${last}` : ''}`);
         process.off('exit', this.#killAtExit);
@@ -148,4 +148,9 @@ interface Unreffable {
 /** rclone's log lines start with a date and time, which an error message does not need. */
 function withoutTimestamp(line: string): string {
   return line.replace(/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} /, '').trim();
+}
+
+/** What may say why rclone exited: its errors and fatal lines, not its notices ("Config file … not found"). */
+function isWorthReporting(line: string): boolean {
+  return line !== '' && !/^(NOTICE|INFO|DEBUG)\s*:/.test(line);
 }
