@@ -58,8 +58,9 @@ The repository comes from -r or RESTIC_REPOSITORY, the password from --password-
 CHUNKVAULT_PASSWORD or RESTIC_PASSWORD. --lock-wait (e.g. 5m) waits for other processes'
 locks instead of failing at once. --no-lock lets the commands that only read (restore,
 drill, check, diff, stats, dump, find) run without a lock; they do so by themselves, with a
-warning, when the storage refuses the lock file (read-only credentials). For an rclone:REMOTE:PATH repository, -o rclone.program=PATH
-and -o rclone.args='serve restic --stdio ...' change how rclone is run, as in restic.
+warning, when the storage refuses the lock file (read-only credentials). For an
+rclone:REMOTE:PATH repository, -o rclone.program=PATH and -o rclone.args='serve restic
+--stdio ...' change how rclone is run, as in restic.
 'chunkvault COMMAND --help' describes a command.`;
 
 const COMMAND_FLAGS = {
