@@ -6,6 +6,7 @@
  */
 import * as http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BackendError, Semaphore } from '../engine/index.ts';
 import type { HttpRequest, HttpResponse, HttpTransport } from './http-transport.ts';
 
@@ -15,6 +16,8 @@ import type { HttpRequest, HttpResponse, HttpTransport } from './http-transport.
  */
 const STREAM_WINDOW_BYTES = 4 << 20;
 const SESSION_WINDOW_BYTES = 16 << 20;
+/** How long a request that failed with the session waits for the far end's reason. */
+const GONE_WAIT_MS = 2_000;
 
 export interface Http2TransportOptions {
   connection: Duplex;
@@ -24,6 +27,8 @@ export interface Http2TransportOptions {
   responseTimeoutMs: number;
   /** Why the far end is gone, once it is: requests then fail with this rather than a protocol error. */
   failure(): BackendError | undefined;
+  /** Settles when the far end is gone (the process has exited), which is when `failure` knows why. */
+  gone: Promise<void>;
   /** Told when the first request in flight starts (true) and the last one ends (false). */
   onBusy?(busy: boolean): void;
 }
@@ -67,6 +72,8 @@ export class Http2Transport implements HttpTransport {
         { endStream: req.body === undefined, ...(req.signal ? { signal: req.signal } : {}) },
       );
       stream.once('close', release);
+      // Errors reach the caller through the answer or its body; one that comes after both is no crash.
+      stream.on('error', () => {});
       stream.setTimeout(this.#opts.responseTimeoutMs, () =>
         stream.destroy(Object.assign(new Error(`no answer for ${this.#opts.responseTimeoutMs / 1000} s`), { code: 'ETIMEDOUT' })),
       );
@@ -82,8 +89,13 @@ export class Http2Transport implements HttpTransport {
       return { statusCode: Number(headers[':status']), headers: withoutPseudoHeaders(headers), body: this.#bodyOf(stream) };
     } catch (e) {
       release();
-      throw this.#opts.failure() ?? e;
+      throw await this.#explain(e);
     }
+  }
+
+  /** Ends the session at once: requests in flight fail (with `failure`, when known). */
+  destroy(): void {
+    this.#session.destroy();
   }
 
   async close(): Promise<void> {
@@ -93,23 +105,38 @@ export class Http2Transport implements HttpTransport {
   }
 
   #bodyOf(stream: http2.ClientHttp2Stream): HttpResponse['body'] {
-    const failure = () => this.#opts.failure();
+    const explain = (e: unknown) => this.#explain(e);
     return {
       async *[Symbol.asyncIterator]() {
         try {
           yield* chunksOf(stream);
         } catch (e) {
-          throw failure() ?? e;
+          throw await explain(e);
         }
       },
       async dump() {
         try {
           for await (const _ of chunksOf(stream));
         } catch (e) {
-          throw failure() ?? e;
+          throw await explain(e);
         }
       },
     };
+  }
+
+  /**
+   * The error a failed request reports. Once the session is over, the far end is gone or
+   * going (its exit can lag behind the end of its output): wait a moment for it to say why,
+   * and fail for good, since no request can succeed any more.
+   */
+  async #explain(e: unknown): Promise<unknown> {
+    const known = this.#opts.failure();
+    if (known) return known;
+    if (!this.#session.closed && !this.#session.destroyed) return e;
+    const timeout = new AbortController();
+    await Promise.race([this.#opts.gone, sleep(GONE_WAIT_MS, undefined, { signal: timeout.signal }).catch(() => {})]);
+    timeout.abort();
+    return this.#opts.failure() ?? new BackendError('permanent', `the HTTP/2 session has ended: ${(e as Error).message}`, { cause: e });
   }
 
   #throwIfGone(): void {

@@ -177,6 +177,23 @@ describe('rclone: repositories (rclone serve restic --stdio)', () => {
     expect(`${error?.message}\n${lines.join('\n')}`).not.toContain(secret);
   });
 
+  it('fails for good, without retrying, once rclone has died, saying how it ended', async () => {
+    const repo = path.join(dir, 'killed-repo');
+    let retries = 0;
+    const { backend } = await openStorage(parseLocation(`rclone:${repo}`, '/'), { env: process.env, retry: { onRetry: () => retries++ } });
+    try {
+      await backend.create();
+      const [pid, ...others] = await rcloneProcessesWith(repo);
+      expect(others).toEqual([]);
+      process.kill(pid!, 'SIGKILL');
+      await expect(backend.stat({ type: 'config', name: '' })).rejects.toThrow(/^stat rclone:.*\/killed-repo\/config: rclone exited on SIGKILL$/);
+      await expect(backend.load({ type: 'config', name: '' })).rejects.toThrow(/rclone exited on SIGKILL$/);
+      expect(retries).toBe(0);
+    } finally {
+      await backend.close();
+    }
+  });
+
   it('on SIGTERM during a backup removes its lock through rclone, which then exits: nothing is left running', async () => {
     const repo = path.join(dir, 'sigterm-repo');
     await initThroughRclone(`rclone:${repo}`, {});

@@ -63,8 +63,11 @@ export async function openRcloneBackend(location: RcloneLocation, opts: RcloneBa
     maxStreams: opts.connections,
     responseTimeoutMs: 300_000,
     failure: () => rclone.failure(),
+    gone: rclone.exited,
     onBusy: (busy) => rclone.setBusy(busy),
   });
+  // Requests in flight when rclone exits fail at once, rather than wait for an answer that cannot come.
+  void rclone.exited.then(() => http2.destroy());
   const transport: HttpTransport = {
     request: (req) => http2.request(req),
     close: async () => {

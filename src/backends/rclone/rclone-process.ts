@@ -17,6 +17,8 @@ import { LineTail } from '../../process/process-group.ts';
 
 /** How long rclone gets to exit after the end of its input, then after SIGTERM. */
 const EXIT_GRACE_MS = 5_000;
+/** How long after rclone's exit its pipes may take to close. */
+const PIPES_GRACE_MS = 1_000;
 
 export interface RcloneProcessOptions {
   program: string;
@@ -59,16 +61,22 @@ export class RcloneProcess {
     this.exited = new Promise<void>((resolve) => {
       this.#child.once('error', (e: NodeJS.ErrnoException) => {
         this.#failure ??= new BackendError('permanent', this.#startFailure(e), { cause: e });
-        resolve();
-      });
-      this.#child.once('close', (code, signal) => {
-        this.#stderr.end();
-        const last = this.#stderr.lines.map(mask).map(withoutTimestamp).filter(isWorthReporting).at(-1);
-        const how = code !== null ? `with code ${code}` : `on ${signal}`;
-        this.#failure ??= new BackendError('permanent', `rclone exited ${how}${last ? `: ${last}` : ''}`);
         process.off('exit', this.#killAtExit);
         resolve();
       });
+      const ended = (code: number | null, signal: NodeJS.Signals | null) => {
+        process.off('exit', this.#killAtExit);
+        if (this.#failure) return resolve();
+        this.#stderr.end();
+        const last = this.#stderr.lines.map(mask).map(withoutTimestamp).filter(isWorthReporting).at(-1);
+        const how = code !== null ? `with code ${code}` : `on ${signal}`;
+        this.#failure = new BackendError('permanent', `rclone exited ${how}${last ? `: ${last}` : ''}`);
+        resolve();
+      };
+      // 'close' comes once its last words on standard error are read; unless something it
+      // started holds the pipes open, so 'exit' does too, a moment later.
+      this.#child.once('close', ended);
+      this.#child.once('exit', (code, signal) => setTimeout(() => ended(code, signal), PIPES_GRACE_MS).unref());
     });
     this.started = new Promise<void>((resolve, reject) => {
       this.#child.once('spawn', resolve);
