@@ -17,6 +17,7 @@ import { parseLocation } from '../../src/backends/repository-location.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
 import { BackendError } from '../../src/engine/storage/errors.ts';
 import { CHEAP_KDF } from '../helpers/cheap-repository.ts';
+import { runAction } from '../helpers/action.ts';
 import { runCli } from '../helpers/cli.ts';
 import { pseudoRandomBytes } from '../helpers/data.ts';
 import { NODE_TIME_TOLERANCE_NS } from '../helpers/restore.ts';
@@ -101,6 +102,25 @@ describe('rclone: repositories (rclone serve restic --stdio)', () => {
     await restic(['restore', snapshotId, '--target', theirs], resticOpts(`rclone:${repo}`));
     expect(await compareTrees(source, path.join(theirs, source))).toEqual([]);
     expect(await rcloneProcessesWith(repo)).toEqual([]);
+  });
+
+  it("backs up from the action, with rclone's lines in the log and a named remote from the job's environment, and leaves no rclone behind", async () => {
+    const repo = path.join(dir, 'action-repo');
+    await initThroughRclone(`rclone:${repo}`, {});
+    const run = await runAction(
+      { mode: 'backup', repository: 'rclone:cvaction:action-repo', password: PASSWORD, source: 'source', 'metadata-cache': 'false' },
+      dir,
+      undefined,
+      // A relative path on a remote of type local starts at the workspace, as for a local repository.
+      { RCLONE_CONFIG_CVACTION_TYPE: 'local', RCLONE_VERBOSE: '2' },
+    );
+    expect(run.code, run.stdout).toBe(0);
+    // RCLONE_VERBOSE reached rclone, and what it printed reached the log, prefixed.
+    expect(run.stdout).toMatch(/^rclone: .*DEBUG : rclone: Version .* starting with parameters .*"cvaction:action-repo"/m);
+    expect(run.stdout.split('\n').filter((l) => l.includes(PASSWORD) && !l.startsWith('::add-mask::'))).toEqual([]);
+    expect(run.outputs['snapshot-id']).toMatch(/^[0-9a-f]{64}$/);
+    expect(await readdir(path.join(repo, 'snapshots'))).toEqual([run.outputs['snapshot-id']]);
+    expect(await rcloneProcessesWith('cvaction:')).toEqual([]);
   });
 
   describe('over SFTP to a loopback sshd', () => {
