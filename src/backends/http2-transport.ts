@@ -121,6 +121,9 @@ export class Http2Transport implements HttpTransport {
           throw await explain(e);
         }
       },
+      destroy() {
+        stream.destroy();
+      },
     };
   }
 
