@@ -60,6 +60,7 @@ export async function openRepository(
     retry: { onRetry: (e) => core.info(describeRetry(e)) },
     // S3 keys the AWS SDK's chain fetched (instance role, profile) are masked as they arrive.
     onSecret: (secret) => core.setSecret(secret),
+    onBackendLog: (line) => core.info(line),
     metadataCacheDir:
       settings.metadataCache === false ? undefined : (settings.metadataCacheDir ?? path.join(env.RUNNER_TEMP || os.tmpdir(), 'chunkvault-metadata-cache')),
   });

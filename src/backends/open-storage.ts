@@ -3,7 +3,7 @@
  * opened on: the plain backend for the location's kind, and every decorator stacked on it
  * in one fixed order (restic's wrapBackend does the same). From the network up:
  *
- * 1. the plain backend (local directory, REST server, S3 bucket);
+ * 1. the plain backend (local directory, REST server, S3 bucket, rclone);
  * 2. request counting, when asked for: right above the network, so that each attempt
  *    a retry makes is counted as the request it is; and the change hook, when given, so
  *    that it hears of a file once the storage confirmed it;
@@ -14,7 +14,7 @@
  *
  * The action and the CLI both call `openStorage`; neither builds a decorator itself.
  *
- * The REST and S3 backends are imported when a location needs them: their HTTP clients
+ * The REST, S3 and rclone backends are imported when a location needs them: their HTTP clients
  * (undici, the AWS SDK) took 130 ms and 23 MB of every command's start-up otherwise,
  * for local repositories too.
  */
@@ -27,6 +27,7 @@ import { RetryBackend, type RetryOptions } from './decorators/retry.ts';
 import { LocalBackend } from './local.ts';
 import { isRemoteLocation, type RepositoryLocation } from './repository-location.ts';
 import { DEFAULT_REMOTE_CONNECTIONS } from './remote-connections.ts';
+import type { RcloneOptions } from './rclone/rclone-backend.ts';
 
 export interface S3Credentials {
   accessKeyId?: string;
@@ -65,6 +66,10 @@ export interface StorageOptions {
    * instance role), so that the caller can mask it before anything logs it.
    */
   onSecret?: (secret: string) => void;
+  /** The rclone program and arguments for an `rclone:` repository (restic's rclone.program, rclone.args). */
+  rclone?: RcloneOptions;
+  /** Lines a backend's helper process writes (rclone's standard error), prefixed with its name, secrets masked. */
+  onBackendLog?: (line: string) => void;
 }
 
 export interface OpenedStorage {
@@ -113,6 +118,10 @@ async function openPlainBackend(location: RepositoryLocation, opts: StorageOptio
     case 's3': {
       const { openS3Backend } = await import('./s3/s3-backend.ts');
       return openS3Backend(location.s3, { ...opts.s3, caFile: opts.caFile, env, connections, onSecret: opts.onSecret });
+    }
+    case 'rclone': {
+      const { openRcloneBackend } = await import('./rclone/rclone-backend.ts');
+      return openRcloneBackend(location, { ...opts.rclone, env, connections, onLog: opts.onBackendLog });
     }
   }
 }

@@ -5,7 +5,10 @@
  * - a plain path, or `local:PATH`: a directory;
  * - `rest:http(s)://[user:password@]host[:port][/path]`: a restic REST server;
  * - `s3:https://host[:port]/bucket[/prefix]`, `s3:s3.amazonaws.com/bucket[/prefix]`,
- *   `s3:http://…`: S3-compatible object storage.
+ *   `s3:http://…`: S3-compatible object storage;
+ * - `rclone:REMOTE:PATH` (a remote of rclone's configuration), `rclone:/PATH` (rclone's
+ *   own local path), `rclone::BACKEND,param=value:PATH` (a connection string): whatever
+ *   rclone reaches, through `rclone serve restic --stdio`.
  *
  * A location is shown as its `display`, or as a backend's `location` (built from the
  * parsed value, which holds no password), passed through `redactLocation` once more as a
@@ -44,9 +47,23 @@ export interface S3RepositoryLocation extends LocationBase {
   readonly s3: S3Location;
 }
 
-export type RepositoryLocation = LocalLocation | RestLocation | S3RepositoryLocation;
+export interface RcloneLocation extends LocationBase {
+  readonly kind: 'rclone';
+  /** What rclone serves, as written after `rclone:` (`REMOTE:PATH`, or a path of its own). */
+  readonly remote: string;
+  /** Where rclone runs, so that a relative path means what it means for a local repository. */
+  readonly cwd: string;
+}
 
-const UNSUPPORTED_SCHEMES = ['sftp:', 'b2:', 'azure:', 'gs:', 'swift:', 'rclone:'];
+export type RepositoryLocation = LocalLocation | RestLocation | S3RepositoryLocation | RcloneLocation;
+
+const UNSUPPORTED_SCHEMES = ['sftp:', 'b2:', 'azure:', 'gs:', 'swift:'];
+
+/**
+ * Parameters of an rclone connection string (`remote,name=value:` or `:backend,name=value:`)
+ * that may hold a credential: their values are hidden wherever the location is shown.
+ */
+const RCLONE_SECRET_PARAMETER = /(?<=,)([\w-]*(?:pass|secret|token|key|auth|credential|sas)[\w-]*)=("[^"]*"|'[^']*'|[^,:]*)/gi;
 
 /** Parses a location once; relative local paths resolve against `baseDir`. Errors never show a password. */
 export function parseLocation(location: string, baseDir: string): RepositoryLocation {
@@ -60,11 +77,12 @@ export function parseLocation(location: string, baseDir: string): RepositoryLoca
     // The S3 URL cannot carry credentials (parseS3Location refuses them), so it has no secrets.
     return { kind: 's3', s3: parseS3Location(spec), display, secrets: [] };
   }
+  if (trimmed.startsWith('rclone:')) return parseRclone(trimmed, baseDir);
   const scheme = UNSUPPORTED_SCHEMES.find((s) => trimmed.startsWith(s));
   if (scheme) {
     throw new ChunkvaultError(
       ErrorCode.Unsupported,
-      `'${display}': the ${scheme.slice(0, -1)} backend is not supported; use a local directory, rest: or s3:`,
+      `'${display}': the ${scheme.slice(0, -1)} backend is not supported; use a local directory, rest:, s3: or rclone:`,
     );
   }
   const local = trimmed.startsWith('local:') ? trimmed.slice('local:'.length) : trimmed;
@@ -88,6 +106,18 @@ function parseRest(location: string, display: string): RestLocation {
   return { kind: 'rest', url, username, password, display, secrets: password ? passwordForms(password) : [] };
 }
 
+function parseRclone(location: string, baseDir: string): RcloneLocation {
+  const remote = location.slice('rclone:'.length);
+  if (remote === '') throw invalid(location, 'an rclone location names what rclone serves: rclone:REMOTE:PATH or rclone:/PATH');
+  const secrets = [...remote.matchAll(RCLONE_SECRET_PARAMETER)].map((m) => m[2]!.replace(/^(["'])(.*)\1$/, '$2')).filter((v) => v !== '');
+  return { kind: 'rclone', remote, cwd: baseDir, display: `rclone:${hideRcloneSecrets(remote)}`, secrets };
+}
+
+/** An rclone remote with the values of its credential parameters replaced by `***`. */
+export function hideRcloneSecrets(remote: string): string {
+  return remote.replace(RCLONE_SECRET_PARAMETER, '$1=***');
+}
+
 /** A password as a log could show it: decoded, and percent-encoded as it was likely written in the URL. */
 function passwordForms(password: string): string[] {
   const encoded = encodeURIComponent(password);
@@ -104,6 +134,7 @@ export function isRemoteLocation(location: RepositoryLocation): boolean {
  * Also safe on text that does not parse as a URL (a password with a raw '/', say).
  */
 export function redactLocation(location: string): string {
+  if (location.startsWith('rclone:')) return `rclone:${hideRcloneSecrets(location.slice('rclone:'.length))}`;
   const scheme = /^[a-z0-9]+:(?=[a-z][a-z0-9+.-]*:\/\/)/i.exec(location)?.[0] ?? '';
   try {
     const url = new URL(location.slice(scheme.length));

@@ -1,6 +1,7 @@
 /**
- * restic's REST protocol (rest-server, `rclone serve restic`), over undici with keep-alive
- * connections. Files live at `<base>/<dir>/<name>` and `<base>/config`: the server maps
+ * restic's REST protocol (rest-server, `rclone serve restic`), over a pluggable transport:
+ * undici with keep-alive connections to a server on the network, or HTTP/2 over rclone's
+ * standard input and output for an `rclone:` repository. Files live at `<base>/<dir>/<name>` and `<base>/config`: the server maps
  * `data/<name>` to its `data/<2 hex>/` subdirectories, and lists them all in one answer.
  * Listing asks for protocol v2 (names with sizes); a v1 server answers with names only,
  * and each is then stat'ed, as restic does.
@@ -8,8 +9,9 @@
 import { DEFAULT_REMOTE_CONNECTIONS } from './remote-connections.ts';
 import { BackendError, ChunkvaultError, concatBytes, DIR_OF, ErrorCode, isId, payloadParts, type Backend, type CallOptions, type FileInfo, type FileType, type Handle, type Payload } from '../engine/index.ts';
 import { Readable } from 'node:stream';
-import { Pool } from 'undici';
 import { describeNetworkError, kindOfStatus, statusHint } from './http-status.ts';
+import type { HttpRequest, HttpResponse, HttpTransport } from './http-transport.ts';
+import { UndiciTransport } from './undici-transport.ts';
 
 const API_V2 = 'application/vnd.x.restic.rest.v2';
 /**
@@ -31,18 +33,21 @@ export interface RestBackendOptions {
   connectTimeoutMs?: number;
   /** Time allowed for the answer's headers, and between two pieces of its body. @default 5 min */
   responseTimeoutMs?: number;
+  /**
+   * How requests reach the server; `url` then gives only the repository's path. The
+   * backend closes it. @default undici connections to `url`
+   */
+  transport?: HttpTransport;
+  /** What logs and errors call the repository. @default `rest:` and the URL, password hidden */
+  location?: string;
 }
 
-interface Response {
-  statusCode: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: AsyncIterable<Uint8Array> & { dump(): Promise<void>; text(): Promise<string>; destroy(): void };
-}
+type Response = HttpResponse;
 
 export class RestBackend implements Backend {
   readonly location: string;
   readonly connections: number;
-  readonly #pool: Pool;
+  readonly #transport: HttpTransport;
   /** Path of the repository on the server, ending in '/'. */
   readonly #basePath: string;
   readonly #authorization: string | undefined;
@@ -61,20 +66,21 @@ export class RestBackend implements Backend {
     const shown = new URL(url);
     if (opts.username) shown.username = opts.username;
     if (opts.password) shown.password = '***';
-    this.location = `rest:${shown.href}`;
+    this.location = opts.location ?? `rest:${shown.href}`;
     this.connections = Math.max(1, opts.connections ?? DEFAULT_REMOTE_CONNECTIONS);
     this.#authorization =
       opts.username !== undefined || opts.password !== undefined
         ? `Basic ${Buffer.from(`${opts.username ?? ''}:${opts.password ?? ''}`).toString('base64')}`
         : undefined;
-    const responseTimeoutMs = opts.responseTimeoutMs ?? 300_000;
-    this.#pool = new Pool(url.origin, {
-      connections: this.connections,
-      keepAliveTimeout: 30_000,
-      headersTimeout: responseTimeoutMs,
-      bodyTimeout: responseTimeoutMs,
-      connect: { timeout: opts.connectTimeoutMs ?? 30_000, ...(opts.ca ? { ca: opts.ca } : {}) },
-    });
+    this.#transport =
+      opts.transport ??
+      new UndiciTransport({
+        origin: url.origin,
+        connections: this.connections,
+        ca: opts.ca,
+        connectTimeoutMs: opts.connectTimeoutMs ?? 30_000,
+        responseTimeoutMs: opts.responseTimeoutMs ?? 300_000,
+      });
   }
 
   async create(opts?: CallOptions): Promise<void> {
@@ -198,7 +204,7 @@ export class RestBackend implements Backend {
   }
 
   async close(): Promise<void> {
-    await this.#pool.close();
+    await this.#transport.close();
   }
 
   #pathOf(h: Handle): string {
@@ -208,19 +214,13 @@ export class RestBackend implements Backend {
   async #request(
     op: string,
     h: Handle,
-    req: { method: 'GET' | 'HEAD' | 'POST' | 'DELETE'; path: string; headers?: Record<string, string>; body?: Readable; signal?: AbortSignal | undefined },
+    req: Omit<HttpRequest, 'headers'> & { headers?: Record<string, string> },
   ): Promise<Response> {
     req.signal?.throwIfAborted();
     const headers: Record<string, string> = { accept: API_V2, ...req.headers };
     if (this.#authorization) headers.authorization = this.#authorization;
     try {
-      return (await this.#pool.request({
-        method: req.method,
-        path: req.path,
-        headers,
-        body: req.body,
-        signal: req.signal,
-      })) as unknown as Response;
+      return await this.#transport.request({ ...req, headers });
     } catch (e) {
       throw this.#networkError(op, h, e, req.signal);
     }
@@ -281,7 +281,8 @@ export class RestBackend implements Backend {
 
   #networkError(op: string, h: Handle, e: unknown, signal: AbortSignal | undefined): Error {
     if (signal?.aborted) return new ChunkvaultError(ErrorCode.Aborted, 'operation cancelled', { cause: e });
-    const { kind, description } = describeNetworkError(e);
+    // A transport's own verdict (rclone has exited, say) stands as it is.
+    const { kind, description } = e instanceof BackendError ? { kind: e.kind, description: e.message } : describeNetworkError(e);
     return new BackendError(kind, `${op} ${h.name === '' && h.type !== 'config' ? this.#whereDir(h.type) : this.#where(h)}: ${description}`, {
       cause: e,
     });
@@ -297,11 +298,16 @@ export class RestBackend implements Backend {
 
   /** The file's URL as the server sees it (the server maps `data/<id>` to its subdirectory). */
   #where(h: Handle): string {
-    return `${this.location}${h.type === 'config' ? 'config' : `${DIR_OF[h.type]}/${h.name}`}`;
+    return `${this.#shownBase()}${h.type === 'config' ? 'config' : `${DIR_OF[h.type]}/${h.name}`}`;
   }
 
   #whereDir(type: FileType): string {
-    return `${this.location}${DIR_OF[type]}/`;
+    return `${this.#shownBase()}${DIR_OF[type]}/`;
+  }
+
+  /** The location as a directory: `rest:` URLs end in '/' already, an `rclone:` path may not. */
+  #shownBase(): string {
+    return /[/:]$/.test(this.location) ? this.location : `${this.location}/`;
   }
 }
 

@@ -26,12 +26,13 @@ import { FIND_HELP, runFind } from './commands/find.ts';
 import { describeArgumentError, joinNegativeValues } from './argument-errors.ts';
 import { messageNamingFlag } from './error-hints.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
-import { GLOBAL_FLAGS, type GlobalOptions } from './globals.ts';
+import { closeOpenedStorages, GLOBAL_FLAGS, type GlobalOptions } from './globals.ts';
 import { consoleOutput } from './output.ts';
 
 const USAGE = `chunkvault ${PROGRAM_VERSION}: encrypted, deduplicated backups in restic's repository format
 
-Usage: chunkvault [-r REPO] [--password-file FILE] [--cacert FILE] [--lock-wait DURATION] [--no-lock] [--json] [-q] COMMAND [options]
+Usage: chunkvault [-r REPO] [--password-file FILE] [--cacert FILE] [--lock-wait DURATION] [--no-lock]
+                  [-o rclone.program|rclone.args=VALUE] [--json] [-q] COMMAND [options]
 
 Commands:
   init        create a repository
@@ -57,7 +58,9 @@ The repository comes from -r or RESTIC_REPOSITORY, the password from --password-
 CHUNKVAULT_PASSWORD or RESTIC_PASSWORD. --lock-wait (e.g. 5m) waits for other processes'
 locks instead of failing at once. --no-lock lets the commands that only read (restore,
 drill, check, diff, stats, dump, find) run without a lock; they do so by themselves, with a
-warning, when the storage refuses the lock file (read-only credentials).
+warning, when the storage refuses the lock file (read-only credentials). For an
+rclone:REMOTE:PATH repository, -o rclone.program=PATH and -o rclone.args='serve restic
+--stdio ...' change how rclone is run, as in restic.
 'chunkvault COMMAND --help' describes a command.`;
 
 const COMMAND_FLAGS = {
@@ -267,6 +270,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     quiet: v.quiet === true,
     lockWaitMs,
     noLock: v['no-lock'] === true,
+    options: v.option as string[] | undefined,
   };
   const out = consoleOutput(g.quiet);
   const signals = installSignalHandlers((sig, count) =>
@@ -321,6 +325,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     process.stderr.write(`chunkvault ${command}: ${messageNamingFlag(e, v)}\n`);
     return code;
   } finally {
+    await closeOpenedStorages();
     signals.dispose();
   }
 }
@@ -328,5 +333,5 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
 /** Whether argv[i] is the value of a preceding global flag that takes one. */
 function isFlagValue(argv: string[], i: number): boolean {
   const prev = argv[i - 1];
-  return prev === '-r' || prev === '--repo' || prev === '-p' || prev === '--password-file' || prev === '--cacert' || prev === '--lock-wait';
+  return prev === '-r' || prev === '--repo' || prev === '-p' || prev === '--password-file' || prev === '--cacert' || prev === '--lock-wait' || prev === '-o' || prev === '--option';
 }

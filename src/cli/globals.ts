@@ -4,11 +4,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeRetry } from '../backends/decorators/retry.ts';
 import { storageFailpoint } from './failpoint.ts';
 import { openStorage, parseConcurrency, type OpenedStorage, type StorageOptions } from '../backends/open-storage.ts';
 import { parseLocation, type RepositoryLocation } from '../backends/repository-location.ts';
+import type { RcloneOptions } from '../backends/rclone/rclone-backend.ts';
 import { ChunkvaultError, ErrorCode, isChunkvaultError, Repository, type CompressionMode } from '../engine/index.ts';
+import { splitShellWords } from './shell-words.ts';
 
 export interface GlobalOptions {
   repo?: string;
@@ -19,6 +22,8 @@ export interface GlobalOptions {
   lockWaitMs?: number;
   /** Read commands run without a lock (--no-lock, restic's flag). */
   noLock?: boolean;
+  /** Backend options as restic's -o takes them: `rclone.program=PATH`, `rclone.args=ARGS`. */
+  options?: readonly string[];
 }
 
 export const GLOBAL_FLAGS = {
@@ -28,6 +33,7 @@ export const GLOBAL_FLAGS = {
   cacert: { type: 'string' },
   'lock-wait': { type: 'string' },
   'no-lock': { type: 'boolean', default: false },
+  option: { type: 'string', short: 'o', multiple: true },
   quiet: { type: 'boolean', short: 'q', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -85,9 +91,50 @@ export async function readPassword(g: GlobalOptions, env: NodeJS.ProcessEnv): Pr
  * The repository's storage, with the metadata cache when `withCache` (and the environment
  * allows one); init creates the repository without one.
  */
-export function openCliStorage(g: GlobalOptions, env: NodeJS.ProcessEnv, { withCache }: { withCache: boolean }): Promise<OpenedStorage> {
+export async function openCliStorage(g: GlobalOptions, env: NodeJS.ProcessEnv, { withCache }: { withCache: boolean }): Promise<OpenedStorage> {
   const location = repositoryLocation(g, env);
-  return openStorage(location, { ...storageOptions(env), metadataCacheDir: withCache ? metadataCacheDir(env) : undefined });
+  const storage = await openStorage(location, {
+    ...storageOptions(env),
+    rclone: rcloneOptions(g.options ?? []),
+    metadataCacheDir: withCache ? metadataCacheDir(env) : undefined,
+  });
+  openedStorages.add(storage);
+  return storage;
+}
+
+/** What the command opened: closed when it ends, so that an rclone child exits cleanly. */
+const openedStorages = new Set<OpenedStorage>();
+
+/** How long closing may take before the command ends anyway (an exit hook still stops rclone). */
+const CLOSE_TIMEOUT_MS = 15_000;
+
+/** Closes every storage the command opened; a failure to close is only reported. */
+export async function closeOpenedStorages(): Promise<void> {
+  const closing = [...openedStorages].map((s) =>
+    s.backend.close().catch((e: unknown) => process.stderr.write(`closing ${s.backend.location}: ${(e as Error).message}\n`)),
+  );
+  openedStorages.clear();
+  const timeout = new AbortController();
+  await Promise.race([Promise.all(closing), sleep(CLOSE_TIMEOUT_MS, undefined, { signal: timeout.signal }).catch(() => {})]);
+  timeout.abort();
+}
+
+/** restic's `-o rclone.program=PATH` and `-o rclone.args=ARGS`; anything else is refused. */
+export function rcloneOptions(options: readonly string[]): RcloneOptions {
+  const out: { program?: string; args?: string[] } = {};
+  for (const option of options) {
+    const at = option.indexOf('=');
+    const [name, value] = at < 0 ? [option, ''] : [option.slice(0, at), option.slice(at + 1)];
+    if (name === 'rclone.program' && value !== '') out.program = value;
+    else if (name === 'rclone.args' && value.trim() !== '') out.args = splitShellWords(value, `-o ${name}`);
+    else {
+      throw new ChunkvaultError(
+        ErrorCode.InvalidInput,
+        `-o ${option}: ${at < 0 || value.trim() === '' ? 'needs NAME=VALUE with a value' : 'unknown option'}; chunkvault takes -o rclone.program=PATH and -o rclone.args=ARGS`,
+      );
+    }
+  }
+  return out;
 }
 
 /**
@@ -103,6 +150,7 @@ export function storageOptions(env: NodeJS.ProcessEnv): StorageOptions {
     caFile: env.CHUNKVAULT_CACERT || env.RESTIC_CACERT || undefined,
     retry: { onRetry: (e) => process.stderr.write(`${describeRetry(e)}\n`) },
     onChange: storageFailpoint(env),
+    onBackendLog: (line) => process.stderr.write(`${line}\n`),
   };
 }
 

@@ -100,6 +100,7 @@ export { goJsonString } from './format/json.ts';
 export { idOf, isId, shortId } from './format/id.ts';
 export type { Id } from './format/id.ts';
 export { concatBytes } from './support/bytes.ts';
+export { Semaphore } from './support/concurrency.ts';
 
 // Figures written for people, in the engine's own messages and in every report.
 export { formatBytes, formatCount, formatDuration, formatRate, significant } from './support/human.ts';

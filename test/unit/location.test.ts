@@ -57,7 +57,29 @@ describe('parseLocation', () => {
     }
   });
 
+  it('reads rclone:REMOTE:PATH and rclone\'s own local paths as given, to run rclone in the base directory', () => {
+    expect(parseLocation('rclone:b2prod:bucket/repo', '/work')).toEqual({ kind: 'rclone', remote: 'b2prod:bucket/repo', cwd: '/work', display: 'rclone:b2prod:bucket/repo', secrets: [] });
+    expect(parseLocation('rclone:/srv/repo', '/work')).toMatchObject({ kind: 'rclone', remote: '/srv/repo', display: 'rclone:/srv/repo' });
+    // A relative path is rclone's too: rclone runs in the base directory, so it means what it means for a local repository.
+    expect(parseLocation(' rclone:backups/app ', '/work')).toMatchObject({ kind: 'rclone', remote: 'backups/app', cwd: '/work' });
+    expect(parseLocation('rclone:remote:', '/')).toMatchObject({ kind: 'rclone', remote: 'remote:' });
+  });
+
+  it('hides the credentials of an rclone connection string, and names them so a log can mask them', () => {
+    const loc = parseLocation('rclone::sftp,host=h.example,user=backup,pass=0bSCURED,key_pem="-----BEGIN x":/srv/repo', '/');
+    expect(loc).toMatchObject({ kind: 'rclone', remote: ':sftp,host=h.example,user=backup,pass=0bSCURED,key_pem="-----BEGIN x":/srv/repo' });
+    expect(loc.display).toBe('rclone::sftp,host=h.example,user=backup,pass=***,key_pem=***:/srv/repo');
+    expect(loc.secrets).toEqual(['0bSCURED', '-----BEGIN x']);
+    expect(parseLocation('rclone:s3remote,secret_access_key=abc,session_token=xyz:bucket', '/').display).toBe('rclone:s3remote,secret_access_key=***,session_token=***:bucket');
+    expect(redactLocation('rclone:s3remote,secret_access_key=abc:bucket')).toBe('rclone:s3remote,secret_access_key=***:bucket');
+  });
+
+  it('refuses an rclone location that names nothing', () => {
+    expect(() => parseLocation('rclone:', '/')).toThrow(/rclone:REMOTE:PATH/);
+  });
+
   it('says the remote kinds are remote', () => {
+    expect(isRemoteLocation(parseLocation('rclone:remote:path', '/'))).toBe(true);
     expect(isRemoteLocation(parseLocation('rest:http://h/', '/'))).toBe(true);
     expect(isRemoteLocation(parseLocation('s3:s3.amazonaws.com/b', '/'))).toBe(true);
     expect(isRemoteLocation(parseLocation('/srv/repo', '/'))).toBe(false);

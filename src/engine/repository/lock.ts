@@ -5,6 +5,7 @@
  * Non-exclusive locks (backup, restore) coexist; an exclusive lock (prune, check) excludes
  * every other lock.
  */
+import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChunkvaultError, ErrorCode, errorMessage, throwIfAborted } from '../errors.ts';
@@ -15,6 +16,7 @@ import type { ReadOperationOptions } from '../operation.ts';
 import { currentWorkflowRun, isEarlierAttempt } from './current-run.ts';
 import { currentUser } from './current-user.ts';
 import { formatDuration } from '../support/human.ts';
+import { toHex } from '../support/bytes.ts';
 import type { Repository } from './repository.ts';
 
 /** restic refreshes its locks this often. */
@@ -274,7 +276,9 @@ export function isStale(info: LockInfo, now = Date.now(), hostname = os.hostname
  * An operation that deletes (forget, prune, tag) first writes and deletes a shared lock
  * file: credentials that may not delete are found out before anything changed, and what
  * they leave behind is a shared lock, which keeps no backup out (an exclusive one would,
- * for 30 minutes).
+ * for 30 minutes). An append-only server (rest-server's and rclone's --append-only)
+ * deletes lock files and nothing else, so it is then asked to delete a snapshot file that
+ * does not exist: it refuses that too, where any other storage answers "not there".
  */
 async function proveDeletesAllowed(repo: Repository, operation: string): Promise<void> {
   const probe = await writeLock(repo, currentProcessLockInfo(false));
@@ -287,6 +291,17 @@ async function proveDeletesAllowed(repo: Repository, operation: string): Promise
       `${operation} needs credentials that may delete files, and the storage refused to delete a lock file (${errorMessage(e)}); ` +
         `nothing else was changed. Run it with credentials that have delete permission (see "Least privilege" in the README); ` +
         `the shared lock ${shortId(probe)} it left keeps no backup out and counts as stale after 30 minutes`,
+      { cause: e },
+    );
+  }
+  try {
+    await repo.backend.remove({ type: 'snapshot', name: toHex(randomBytes(32)) });
+  } catch (e) {
+    if (!isDenied(e)) throw e;
+    throw new BackendError(
+      'denied',
+      `${operation} needs to delete files, and the storage deletes lock files but refused to delete another (${errorMessage(e)}): ` +
+        `an append-only server? Nothing was changed. Run ${operation} against storage that allows deletes`,
       { cause: e },
     );
   }
