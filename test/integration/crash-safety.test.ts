@@ -80,8 +80,9 @@ describe('SIGKILL at any moment', () => {
     console.log(`crash-safety: ${survived.length} of ${tried.length} kills left an intact repository`);
   });
 
-  it('forget: killed after each snapshot removal and around its locks; the next forget completes', async () => {
-    for (const point of ['save:lock:1', 'remove:lock:1', 'save:lock:2', 'remove:snapshot:1', 'remove:snapshot:2']) {
+  it('forget: killed around its locks, after its probe delete and after each snapshot removal; the next forget completes', async () => {
+    // remove:snapshot:1 is the probe that proves deletes are allowed (lock.ts); 2 and 3 remove the two forgotten snapshots.
+    for (const point of ['save:lock:1', 'remove:lock:1', 'save:lock:2', 'remove:snapshot:1', 'remove:snapshot:2', 'remove:snapshot:3']) {
       const repo = await freshRepo();
       const killed = await cli(repo, ['forget', '--keep-last', '1'], { CHUNKVAULT_FAILPOINT: point });
       expect(killed.signal, `forget ${point}: ${killed.stderr}`).toBe('SIGKILL');
