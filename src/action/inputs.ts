@@ -150,7 +150,8 @@ function modeSettings(mode: Mode, common: CommonSettings, env: NodeJS.ProcessEnv
         metadata: booleanInput(Inputs.DiffMetadata),
       };
     case 'stats':
-      return { mode, ...common, ...snapshotChoice(), statsMode: parseStatsMode(inputOrDefault(Inputs.StatsMode), `input '${Inputs.StatsMode}'`) };
+      // stats also takes `all`: every snapshot that passes the filter.
+      return { mode, ...common, ...snapshotChoice({ allowAll: true }), statsMode: parseStatsMode(inputOrDefault(Inputs.StatsMode), `input '${Inputs.StatsMode}'`) };
     case 'tag':
       return tagSettings(common);
     case 'key':
@@ -347,8 +348,9 @@ export function defaultHost(env: NodeJS.ProcessEnv): string {
   return env.GITHUB_REPOSITORY || 'github-actions';
 }
 
-function snapshotChoice(): SnapshotChoice {
-  return { snapshot: snapshotRef(inputOrDefault(Inputs.Snapshot), Inputs.Snapshot), filter: snapshotFilter() };
+function snapshotChoice({ allowAll = false } = {}): SnapshotChoice {
+  const ref = inputOrDefault(Inputs.Snapshot);
+  return { snapshot: allowAll && ref === 'all' ? ref : snapshotRef(ref, Inputs.Snapshot), filter: snapshotFilter() };
 }
 
 /** Filters from the inputs that are set; host and tags filter only when given. */
