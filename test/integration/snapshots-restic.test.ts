@@ -163,7 +163,7 @@ describe('snapshot commands beside restic 0.14', () => {
     expect(plain.outputs['parent-id']).toBe(id);
     const badParent = await runAction({ repository: repo, password: PASSWORD, source: 'site', parent: 'HEAD~1' }, workspace);
     expect(badParent.code).not.toBe(0);
-    expect(badParent.stdout).toContain("input 'parent': 'HEAD~1' is not a snapshot reference");
+    expect(badParent.stdout).toContain("input 'parent': 'HEAD~1' is not a snapshot id: use 'latest', a full id or a unique prefix of one");
     const plainJson = (await oursJson([plain.outputs['snapshot-id']!])) as SnapshotJson[];
     expect(plainJson[0]!.tags).toBeUndefined();
     expect(plainJson[0]!.description).toBeUndefined();
