@@ -97,7 +97,7 @@ describe('the action in restore, drill, check and snapshots modes', () => {
     expect(failure).toMatch(detail);
     expect(run.summary).toContain('Restore drill failed');
     expect(Number(run.outputs['rto-seconds']) > 0).toBe(measured);
-    expect(run.summary.includes('Recovery time <b>')).toBe(measured);
+    expect(run.summary.includes('Recovery time (RTO) <b>')).toBe(measured);
     expect(await scratchLeft()).toEqual([]);
   });
 
