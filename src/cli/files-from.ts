@@ -86,11 +86,7 @@ function goTrimSpace(s: string): string {
   return s.replace(GO_TRIM, '');
 }
 
+/** Whether a path exists, a dangling symlink included (lstat, as Go's Lstat). */
 function lexists(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
+  return lstatSync(p, { throwIfNoEntry: false }) !== undefined;
 }

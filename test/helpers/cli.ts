@@ -1,5 +1,5 @@
 /** Runs the chunkvault CLI from source, on the Node that runs the tests (24). */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { COMPILE_CACHE_ENV } from './compile-cache.ts';
@@ -30,5 +30,17 @@ export function runCli(args: string[], env: Record<string, string>, cwd?: string
         resolve({ stdout, stderr, code, ...(error?.signal ? { signal: error.signal } : {}) });
       },
     );
+  });
+}
+
+/** Runs any command with only PATH and `env` in its environment (setpriv to drop to another user, say); never throws on exit codes. */
+export function runCommand(argv: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), { env: { PATH: process.env.PATH ?? '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
 }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/backends/local.ts';
 import { RepositoryLock } from '../../src/engine/repository/lock.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
-import { runCli } from '../helpers/cli.ts';
+import { runCli, runCommand } from '../helpers/cli.ts';
 import { pseudoRandomBytes } from '../helpers/data.ts';
 import { restic } from '../helpers/restic.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
@@ -80,7 +80,7 @@ describe('the chunkvault CLI', () => {
     await mkdir(repo2, { mode: 0o777 });
     await chmod(repo2, 0o777);
     const asNobody = (args: string[]) =>
-      runCliAs(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, ...args], {
+      runCommand(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, ...args], {
         RESTIC_REPOSITORY: repo2,
         RESTIC_PASSWORD: PASSWORD,
         HOME: dir,
@@ -146,17 +146,6 @@ describe('the chunkvault CLI', () => {
     expect(json[0]).toMatchObject({ hostname: theirs[0].hostname, paths: theirs[0].paths, tree: theirs[0].tree, time: theirs[0].time });
   });
 });
-
-function runCliAs(argv: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { env: { PATH: process.env.PATH ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
 
 describe('memory on a large file', () => {
   let dir: string;

@@ -7,7 +7,6 @@
  * server for a user whose only right is a Swift read ACL on the bucket, and for a REST server
  * (rclone's, behind a proxy) that answers 403 to every write and delete.
  */
-import { spawn } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +15,7 @@ import { Repository } from '../../src/engine/repository/repository.ts';
 import { RepositoryLock } from '../../src/engine/repository/lock.ts';
 import { Agent, fetch } from 'undici';
 import { initCheapRepository, initCheapRepositoryAt } from '../helpers/cheap-repository.ts';
-import { runCli } from '../helpers/cli.ts';
+import { runCli, runCommand } from '../helpers/cli.ts';
 import { pseudoRandomBytes } from '../helpers/data.ts';
 import { repositoryFingerprint } from '../helpers/prune-fixture.ts';
 import { S3_LIMITED_ACCESS_KEY_ID, S3_LIMITED_SECRET_ACCESS_KEY } from '../helpers/s3-server.ts';
@@ -38,7 +37,7 @@ describe('a repository the user may only read', () => {
 
   /** The CLI as the unprivileged user nobody (uid 65534), who may read the repository but not write to it. */
   const asNobody = (args: string[]) =>
-    run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, '-r', repo, ...args], {
+    runCommand(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, '-r', repo, ...args], {
       RESTIC_PASSWORD: PASSWORD,
       HOME: home,
       TZ: 'UTC',
@@ -64,7 +63,7 @@ describe('a repository the user may only read', () => {
     const list = JSON.parse((await asOwner(['--json', 'snapshots'])).stdout) as { id: string }[];
     [first, second] = list.map((s) => s.id) as [string, string];
     // Readable to all, writable by its owner only: what a read-only mount or share gives.
-    expect((await run(['chmod', '-R', 'a+rX', repo], {})).code).toBe(0);
+    expect((await runCommand(['chmod', '-R', 'a+rX', repo], {})).code).toBe(0);
   }, 60_000);
   afterAll(() => removeDir(dir));
 
@@ -227,15 +226,4 @@ async function grantSwiftRead(endpoint: string, caFile: string, bucket: string, 
   } finally {
     await dispatcher.close();
   }
-}
-
-function run(argv: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { env: { PATH: process.env.PATH ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
 }

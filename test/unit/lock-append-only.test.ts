@@ -12,30 +12,15 @@ import { LocalBackend } from '../../src/backends/local.ts';
 import { backup, forget, prune } from '../../src/engine/index.ts';
 import { RepositoryLock } from '../../src/engine/repository/lock.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
-import type { CallOptions, FileInfo, FileType, Handle, Payload } from '../../src/engine/storage/backend.ts';
-import { BackendDecorator } from '../../src/engine/storage/decorator.ts';
+import type { Handle } from '../../src/engine/storage/backend.ts';
+import { ForwardingBackend } from '../helpers/forwarding-backend.ts';
 import { BackendError } from '../../src/engine/storage/errors.ts';
 import { CHEAP_KDF } from '../helpers/cheap-repository.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
 
 /** Refuses every delete, as a bucket policy without s3:DeleteObject does. */
-class NoDeletes extends BackendDecorator {
-  create(opts?: CallOptions) {
-    return this.inner.create(opts);
-  }
-  save(h: Handle, data: Payload, opts?: CallOptions) {
-    return this.inner.save(h, data, opts);
-  }
-  load(h: Handle, length?: number, offset?: number, opts?: CallOptions) {
-    return this.inner.load(h, length, offset, opts);
-  }
-  stat(h: Handle, opts?: CallOptions): Promise<FileInfo> {
-    return this.inner.stat(h, opts);
-  }
-  list(type: FileType, opts?: CallOptions) {
-    return this.inner.list(type, opts);
-  }
-  remove(h: Handle): Promise<void> {
+class NoDeletes extends ForwardingBackend {
+  override remove(h: Handle): Promise<void> {
     return Promise.reject(new BackendError('denied', `remove ${h.type}/${h.name.slice(0, 8)}: access denied (HTTP 403 AccessDenied)`));
   }
 }

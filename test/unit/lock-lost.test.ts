@@ -4,8 +4,8 @@
  * The storage failure is injected by a decorator over an in-memory repository.
  */
 import { describe, expect, it } from 'vitest';
-import type { CallOptions, FileInfo, FileType, Handle, Payload } from '../../src/engine/storage/backend.ts';
-import { BackendDecorator } from '../../src/engine/storage/decorator.ts';
+import type { CallOptions, Handle, Payload } from '../../src/engine/storage/backend.ts';
+import { ForwardingBackend } from '../helpers/forwarding-backend.ts';
 import { BackendError } from '../../src/engine/storage/errors.ts';
 import { MemoryBackend } from '../../src/backends/memory.ts';
 import { ErrorCode, throwIfAborted } from '../../src/engine/errors.ts';
@@ -13,26 +13,11 @@ import { RepositoryLock } from '../../src/engine/repository/lock.ts';
 import { Repository } from '../../src/engine/repository/repository.ts';
 
 /** Fails every lock write once `failing` is set, as a full or read-only store would. */
-class FailingLockWrites extends BackendDecorator {
+class FailingLockWrites extends ForwardingBackend {
   failing = false;
-  create(opts?: CallOptions) {
-    return this.inner.create(opts);
-  }
-  save(h: Handle, data: Payload, opts?: CallOptions) {
+  override save(h: Handle, data: Payload, opts?: CallOptions) {
     if (this.failing && h.type === 'lock') return Promise.reject(new BackendError('transient', 'no space left on device'));
     return this.inner.save(h, data, opts);
-  }
-  load(h: Handle, length?: number, offset?: number, opts?: CallOptions) {
-    return this.inner.load(h, length, offset, opts);
-  }
-  stat(h: Handle, opts?: CallOptions): Promise<FileInfo> {
-    return this.inner.stat(h, opts);
-  }
-  list(type: FileType, opts?: CallOptions) {
-    return this.inner.list(type, opts);
-  }
-  remove(h: Handle, opts?: CallOptions) {
-    return this.inner.remove(h, opts);
   }
 }
 

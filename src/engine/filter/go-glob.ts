@@ -60,11 +60,7 @@ function matchIn(dir: string, component: string, baseDir: string): string[] {
     .map((n) => goPathJoin(dir, n));
 }
 
+/** Whether a path exists, a dangling symlink included (lstat, as Go's Lstat). */
 function lexists(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
+  return lstatSync(p, { throwIfNoEntry: false }) !== undefined;
 }
