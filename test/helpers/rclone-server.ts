@@ -2,8 +2,9 @@
  * A real restic REST server for tests: `rclone serve restic` (Debian's rclone) on a free
  * loopback port, serving a directory. A missing rclone fails the test: it never skips.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { stopChild } from './processes.ts';
 
 export const RCLONE_BIN = process.env.RCLONE_BIN ?? '/usr/bin/rclone';
 
@@ -67,14 +68,3 @@ export async function startRcloneServer(dir: string, opts: RcloneServerOptions =
   return { url, dir, log: () => output, stop: () => stopChild(child) };
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}

@@ -15,6 +15,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeTempDir, removeDir } from './temp.ts';
+import { freePorts, stopChild } from './processes.ts';
 
 /** Debian packages the server needs; `.ci/run` installs them. */
 export const SWIFT_PACKAGES = ['swift', 'swift-proxy', 'swift-account', 'swift-container', 'swift-object', 'memcached'];
@@ -116,7 +117,7 @@ async function startOnce(): Promise<S3TestServer> {
 
   const stop = async () => {
     process.removeListener('exit', killAll);
-    await Promise.all(children.map((c) => stopChild(c)));
+    await Promise.all(children.map((c) => stopChild(c, STOP_TIMEOUT_MS)));
     await removeDir(dir);
   };
 
@@ -292,20 +293,6 @@ function run(command: string, args: string[]): Promise<void> {
   });
 }
 
-/** Ports the kernel hands out as free now; all held at once so that they differ. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
-      const s = net.createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
-
 async function waitUntilUp(children: ChildProcess[], ports: number[], healthUrl: string, ca: Buffer, logDir: string): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   const pending = new Set(ports);
@@ -338,18 +325,6 @@ function isHealthy(url: string, ca: Buffer): Promise<boolean> {
     });
     req.once('timeout', () => req.destroy());
     req.once('error', () => resolve(false));
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
   });
 }
 

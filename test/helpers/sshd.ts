@@ -4,13 +4,13 @@
  * in, and nothing of the machine's own configuration. A missing sshd or ssh-keygen fails
  * the test (it never skips): install the Debian package openssh-server (.ci/run does).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort, stopChild } from './processes.ts';
 
 export const SSHD_BIN = process.env.SSHD_BIN ?? '/usr/sbin/sshd';
 const SSH_KEYGEN_BIN = '/usr/bin/ssh-keygen';
@@ -95,22 +95,3 @@ async function keygen(file: string): Promise<void> {
   await promisify(execFile)(SSH_KEYGEN_BIN, ['-q', '-t', 'ed25519', '-N', '', '-C', 'chunkvault-test', '-f', file]);
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
