@@ -2,8 +2,8 @@
  * Crash safety beyond prune (see prune-crash.test.ts): the process is killed with SIGKILL
  * (no cleanup, as in a power cut or an OOM kill) right after a file it wrote or deleted
  * became durable (CHUNKVAULT_FAILPOINT=save|remove:TYPE:N), or after a random delay, in
- * forget, key add/passwd/remove, copy, and backups to a REST server and an S3 bucket (with
- * the metadata cache on). Every time: restic 0.14's `check --read-data` accepts the
+ * forget, key add/passwd/remove, copy, the action's backup, and backups to a REST server and
+ * an S3 bucket (with the metadata cache on). Every time: restic 0.14's `check --read-data` accepts the
  * repository (so no snapshot refers to missing data), it opens with the old or the new
  * password, and the next run completes.
  */
@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAction, startAction } from '../helpers/action.ts';
 import { initCheapRepository, initCheapRepositoryAt } from '../helpers/cheap-repository.ts';
 import { runCli } from '../helpers/cli.ts';
 import { pseudoRandomBytes } from '../helpers/data.ts';
@@ -133,6 +134,26 @@ describe('SIGKILL at any moment', () => {
       expect(again.code, `copy ${point}: ${again.stderr}`).toBe(0);
       expect(JSON.parse((await cli(dest, ['--json', 'snapshots'])).stdout), `copy ${point}`).toHaveLength(3);
     }
+  });
+
+  it('the action\'s backup: killed at random moments; the next backup completes', async () => {
+    let killed = 0;
+    for (const delayMs of [300, 800, 1500]) {
+      const repo = await freshRepo();
+      const inputs = { repository: repo, password: PASSWORD, source: 'src', init: 'false', host: 'crash' };
+      await writeFile(path.join(source, 'changing.txt'), `action ${delayMs}\n`);
+      await writeFile(path.join(source, 'new.bin'), pseudoRandomBytes(600_000, delayMs));
+      const { child, done } = await startAction(inputs, dir);
+      const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+      await done;
+      clearTimeout(timer);
+      if (child.signalCode === 'SIGKILL') killed++;
+      await assertIntact(repo, `action backup after ${delayMs} ms`);
+      const next = await runAction(inputs, dir);
+      expect(next.code, `action backup after ${delayMs} ms: ${next.stdout}`).toBe(0);
+    }
+    // The delays fall inside the run, not after it.
+    expect(killed).toBeGreaterThanOrEqual(2);
   });
 
   it('backup to a REST server (metadata cache on): killed after uploads and at random moments; the next backup completes', async () => {
