@@ -95,9 +95,18 @@ class Http2Transport {
             throw await this.#explain(e);
         }
     }
-    /** Ends the session at once: requests in flight fail (with `failure`, when known). */
+    /**
+     * Ends the session at once: requests in flight fail (with `failure`, when known). A session
+     * already closing has handed its connection a shutdown that a dead peer never finishes;
+     * destroying the session then would write its goodbye behind that shutdown, which Node
+     * refuses with an internal assertion (seen when rclone exits during close). Ending the
+     * connection instead lets the session end without writing.
+     */
     destroy() {
-        this.#session.destroy();
+        if (this.#session.closed)
+            this.#opts.connection.destroy();
+        else
+            this.#session.destroy();
     }
     async close() {
         if (this.#session.closed || this.#session.destroyed)
