@@ -196,7 +196,11 @@ export function lockRefreshWarning(e: unknown): string {
 
 /** Runs `fn` while holding a lock, releasing it however `fn` ends. */
 export async function withLock<T>(repo: Repository, opts: LockOptions, fn: (lock: RepositoryLock) => Promise<T>): Promise<T> {
-  const lock = await RepositoryLock.acquire(repo, opts);
+  return holding(await RepositoryLock.acquire(repo, opts), fn);
+}
+
+/** Runs `fn` under a lock already taken, and releases it however `fn` ends. */
+async function holding<T>(lock: RepositoryLock, fn: (lock: RepositoryLock) => Promise<T>): Promise<T> {
   let result: T;
   try {
     result = await fn(lock);
@@ -230,15 +234,7 @@ export async function withReadLock<T>(
     opts.onWarning?.(`running without a lock, as the storage refused the lock file (${errorMessage(e)}): a prune running at the same time could make this fail`);
     return fn(undefined);
   }
-  let result: T;
-  try {
-    result = await fn(lock.lost);
-  } catch (e) {
-    await lock.release().catch(() => {});
-    throw e;
-  }
-  await lock.release();
-  return result;
+  return holding(lock, (held) => fn(held.lost));
 }
 
 export async function listLocks(repo: Repository, signal?: AbortSignal): Promise<LockHolder[]> {
