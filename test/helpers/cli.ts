@@ -14,7 +14,8 @@ export interface CliResult {
   signal?: NodeJS.Signals;
 }
 
-export function runCli(args: string[], env: Record<string, string>, cwd?: string): Promise<CliResult> {
+/** `killAfterMs`: SIGKILL the run after that long, unless it ended first (the crash tests' random moments). */
+export function runCli(args: string[], env: Record<string, string>, cwd?: string, opts: { killAfterMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -24,6 +25,7 @@ export function runCli(args: string[], env: Record<string, string>, cwd?: string
         cwd,
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', CHUNKVAULT_CACHE_DIR: path.join(tmpdir(), 'chunkvault-test-cache'), ...COMPILE_CACHE_ENV, ...env },
         maxBuffer: 64 * 1024 * 1024,
+        ...(opts.killAfterMs !== undefined ? { timeout: opts.killAfterMs, killSignal: 'SIGKILL' as const } : {}),
       },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;

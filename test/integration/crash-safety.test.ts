@@ -7,7 +7,6 @@
  * repository (so no snapshot refers to missing data), it opens with the old or the new
  * password, and the next run completes.
  */
-import { spawn } from 'node:child_process';
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +20,6 @@ import { makeTempDir, removeDir } from '../helpers/temp.ts';
 
 const PASSWORD = 'crash test';
 const NEW_PASSWORD = 'crash test, new';
-const CLI = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
 
 /** Kill points judged, and those after which the repository was intact: the tally at the end. */
 const tried: string[] = [];
@@ -33,8 +31,8 @@ describe('SIGKILL at any moment', () => {
   let fixture: string;
   let n = 0;
 
-  const cli = (repo: string, args: string[], env: Record<string, string> = {}) =>
-    runCli(['-r', repo, ...args], { RESTIC_PASSWORD: PASSWORD, TZ: 'UTC', CHUNKVAULT_CACHE_DIR: path.join(dir, 'cache'), ...env }, dir);
+  const cli = (repo: string, args: string[], env: Record<string, string> = {}, killAfterMs?: number) =>
+    runCli(['-r', repo, ...args], { RESTIC_PASSWORD: PASSWORD, TZ: 'UTC', CHUNKVAULT_CACHE_DIR: path.join(dir, 'cache'), ...env }, dir, { killAfterMs });
 
   /** A fresh copy of the fixture: three snapshots of a small changing tree. */
   async function freshRepo(): Promise<string> {
@@ -166,7 +164,7 @@ describe('SIGKILL at any moment', () => {
       expect((await cli(location, ['backup', '--host', 'crash', source])).code).toBe(0);
       await writeFile(path.join(source, 'changing.txt'), `rest ${point}\n`);
       await writeFile(path.join(source, 'new.bin'), pseudoRandomBytes(300_000, n));
-      if (point.startsWith('delay:')) await killAfter(location, ['backup', '--host', 'crash', source], Number(point.slice(6)), dir);
+      if (point.startsWith('delay:')) await cli(location, ['backup', '--host', 'crash', source], {}, Number(point.slice(6)));
       else {
         const killed = await cli(location, ['backup', '--host', 'crash', source], { CHUNKVAULT_FAILPOINT: point });
         expect(killed.signal, `rest ${point}: ${killed.stderr}`).toBe('SIGKILL');
@@ -195,20 +193,3 @@ describe('SIGKILL at any moment', () => {
     }
   });
 });
-
-/** Runs the CLI and kills it with SIGKILL after `delayMs` (or lets it finish first). */
-function killAfter(location: string, args: string[], delayMs: number, cwd: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, '-r', location, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', RESTIC_PASSWORD: PASSWORD, CHUNKVAULT_CACHE_DIR: path.join(cwd, 'cache') },
-      stdio: 'ignore',
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
-    child.on('error', reject);
-    child.on('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}

@@ -7,7 +7,6 @@
  * left behind), every remaining snapshot restores byte for byte, and a second prune
  * finishes the job, leaving nothing for a third.
  */
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -18,7 +17,6 @@ import { assertResticInstalled, restic } from '../helpers/restic.ts';
 import { makeTempDir, removeDir } from '../helpers/temp.ts';
 
 const ENV = { CHUNKVAULT_PASSWORD: FIXTURE_PASSWORD, TZ: 'UTC' };
-const CLI = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
 
 interface PruneJson {
   packs_deleted: number;
@@ -99,7 +97,7 @@ describe('prune killed with SIGKILL at every step', () => {
       try {
         const repo = path.join(work, 'repo');
         await fs.cp(fixture.repo, repo, { recursive: true });
-        await killAfter(['-r', repo, 'prune'], delayMs, work);
+        await runCli(['-r', repo, 'prune'], ENV, work, { killAfterMs: delayMs });
         await assertIntactAfterCrash(repo, work, `after ${delayMs} ms`);
       } finally {
         await removeDir(work);
@@ -127,16 +125,3 @@ describe('prune killed with SIGKILL at every step', () => {
     expect(await verifySnapshotsRestore(fixture, work, tool), where).toEqual([]);
   }
 });
-
-/** Runs the CLI and kills it with SIGKILL after `delayMs` (or lets it finish first). */
-function killAfter(args: string[], delayMs: number, cwd: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...ENV }, stdio: 'ignore' });
-    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
-    child.on('error', reject);
-    child.on('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
