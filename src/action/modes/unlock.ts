@@ -4,15 +4,15 @@ import { shortId, unlock } from '../../engine/index.ts';
 import { Outputs } from '../constants.ts';
 import { openRepository } from '../open-repository.ts';
 import type { UnlockSettings } from '../settings.ts';
-import { describeLockHolder, unlockSummary } from '../summary/unlock.ts';
+import { describeLockHolder } from '../../report/lock-holder.ts';
+import { unlockSummary } from '../summary/unlock.ts';
 import { writeSummary } from '../summary/write.ts';
 
 export async function runUnlockMode(settings: UnlockSettings, signal: AbortSignal): Promise<void> {
   const { repo, location, finish } = await openRepository(settings, { signal });
   const r = await unlock(repo, { removeAll: settings.removeAll, signal });
-  const describe = describeLockHolder;
-  for (const h of r.removed) core.info(`removed ${shortId(h.id)} ${describe(h)}`);
-  for (const h of r.kept) core.info(`kept ${shortId(h.id)} ${describe(h)}: it looks alive (remove-all: true removes it)`);
+  for (const h of r.removed) core.info(`removed ${shortId(h.id)} ${describeLockHolder(h)}`);
+  for (const h of r.kept) core.info(`kept ${shortId(h.id)} ${describeLockHolder(h)}: it looks alive (remove-all: true removes it)`);
   if (r.removed.length === 0 && r.kept.length === 0) core.info(`no locks in ${location}`);
   core.setOutput(Outputs.RemovedLocks, JSON.stringify(r.removed.map((h) => h.id)));
   core.setOutput(Outputs.KeptLocks, JSON.stringify(r.kept.map((h) => h.id)));

@@ -1,10 +1,7 @@
 /** The unlock summary: each lock and what was decided about it. */
-import { describeHolder, formatTime, shortId, type LockHolder, type UnlockResult } from '../../engine/index.ts';
+import { shortId, type UnlockResult } from '../../engine/index.ts';
+import { describeLockHolder } from '../../report/lock-holder.ts';
 import { code, SummaryDocument } from './document.ts';
-
-export function describeLockHolder(h: LockHolder): string {
-  return `${h.info.exclusive ? 'exclusive' : 'shared'} lock of ${describeHolder(h.info)} since ${formatTime(h.info.time)}`;
-}
 
 export function unlockSummary(r: UnlockResult, location: string): SummaryDocument {
   const doc = new SummaryDocument().heading(`chunkvault: unlock: ${r.removed.length} lock(s) removed, ${r.kept.length} kept`);

@@ -1,4 +1,5 @@
-import { describeHolder, formatTime, shortId, unlock, type LockHolder } from '../../engine/index.ts';
+import { shortId, unlock, type LockHolder } from '../../engine/index.ts';
+import { describeLockHolder } from '../../report/lock-holder.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { openRepository, type GlobalOptions } from '../globals.ts';
 import type { Output } from '../output.ts';
@@ -18,8 +19,7 @@ Options:
 export async function runUnlock(g: GlobalOptions, args: { 'remove-all'?: boolean }, out: Output, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<number> {
   const repo = await openRepository(g, env, { signal });
   const r = await unlock(repo, { removeAll: args['remove-all'] === true, signal });
-  const describe = (h: LockHolder) =>
-    `${shortId(h.id)} ${h.info.exclusive ? 'exclusive' : 'shared'} lock of ${describeHolder(h.info)} since ${formatTime(h.info.time)}`;
+  const describe = (h: LockHolder) => `${shortId(h.id)} ${describeLockHolder(h)}`;
   if (g.json) {
     out.result(JSON.stringify({ removed: r.removed.map((h) => h.id), kept: r.kept.map((h) => h.id) }));
     return ExitCode.Ok;
