@@ -4,7 +4,6 @@
  * cost about a second a run on a busy 2-core machine. Tests that run the tools hundreds
  * of times create their repository here; what restic writes into it is still restic's.
  */
-import { LocalBackend } from '../../src/backends/local.ts';
 import { openStorage } from '../../src/backends/open-storage.ts';
 import { parseLocation } from '../../src/backends/repository-location.ts';
 import { storageOptions } from '../../src/cli/globals.ts';
@@ -12,8 +11,8 @@ import { Repository } from '../../src/engine/repository/repository.ts';
 
 export const CHEAP_KDF = { N: 16384, r: 8, p: 1 };
 
-export async function initCheapRepository(repo: string, password: string): Promise<void> {
-  await Repository.init(new LocalBackend(repo), password, { kdf: CHEAP_KDF });
+export function initCheapRepository(repo: string, password: string): Promise<void> {
+  return initCheapRepositoryAt(repo, password, {});
 }
 
 /** The same for any location the CLI takes (s3:, rest:, ...), with the backend settings of `env`. */
