@@ -96,17 +96,14 @@ class Http2Transport {
         }
     }
     /**
-     * Ends the session at once: requests in flight fail (with `failure`, when known). A session
-     * already closing has handed its connection a shutdown that a dead peer never finishes;
-     * destroying the session then would write its goodbye behind that shutdown, which Node
-     * refuses with an internal assertion (seen when rclone exits during close). Ending the
-     * connection instead lets the session end without writing.
+     * Ends the session at once, when its peer is gone: requests in flight fail (with
+     * `failure`, when known). The connection is ended rather than the session: destroying
+     * the session would write its goodbye into a pipe that no longer drains, which Node
+     * refuses with an internal assertion (seen in CI when rclone exited); without its
+     * connection the session ends without writing.
      */
     destroy() {
-        if (this.#session.closed)
-            this.#opts.connection.destroy();
-        else
-            this.#session.destroy();
+        this.#opts.connection.destroy();
     }
     async close() {
         if (this.#session.closed || this.#session.destroyed)
